@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { createGzip } from 'node:zlib';
+
+import type { BlobStore, Caches, LayerRecord } from '@nixport/shared';
+
+import { DigestTap } from './hashing.ts';
+import { packTrees, type TreeSource } from './tarball.ts';
+
+/** What a layer holds: store paths, or the image root's symlink farm. */
+export type LayerContent =
+  | { kind: 'store-paths'; paths: string[] }
+  | { kind: 'root'; path: string };
+
+/** A layer ready for the manifest, and whether this build packed it. */
+export interface WrittenLayer extends LayerRecord {
+  packed: boolean;
+}
+
+/**
+ * Packs layers and uploads them once. A layer's identity is what it
+ * holds; the layer cache maps that identity to the digest, so a layer
+ * shared by many images is packed by the first build that needs it.
+ */
+export class LayerWriter {
+  readonly #store: BlobStore;
+  readonly #caches: Caches;
+  readonly #gzipLevel: number;
+
+  constructor(store: BlobStore, caches: Caches, gzipLevel: number) {
+    this.#store = store;
+    this.#caches = caches;
+    this.#gzipLevel = gzipLevel;
+  }
+
+  async write(content: LayerContent): Promise<WrittenLayer> {
+    const key = layerKey(content);
+    const cached = await this.#caches.getLayer(key);
+    if (cached && (await this.#store.size(cached.digest)) === cached.size) {
+      return { ...cached, packed: false };
+    }
+    const record = await this.#pack(content);
+    await this.#caches.putLayer(key, record);
+    return { ...record, packed: true };
+  }
+
+  /**
+   * Packs in one pass: tar → hash (diff id) → gzip → hash (digest) → a
+   * staging key, committed under the digest only once it is complete.
+   */
+  async #pack(content: LayerContent): Promise<LayerRecord> {
+    const tar = packTrees(...treesOf(content));
+    const diff = new DigestTap();
+    const compressed = new DigestTap();
+    const body = tar.pipe(diff).pipe(createGzip({ level: this.#gzipLevel })).pipe(compressed);
+    tar.once('error', (error) => body.destroy(error));
+
+    const staged = await this.#store.stage(body);
+    const digest = compressed.digest();
+    try {
+      await this.#store.commit(staged, digest);
+    } catch (error) {
+      await this.#store.discard(staged);
+      throw error;
+    }
+    return { digest, diffId: diff.digest(), size: compressed.size };
+  }
+}
+
+function treesOf(content: LayerContent): [TreeSource[], string[]] {
+  if (content.kind === 'root') return [[{ from: content.path, to: '' }], []];
+  const trees = content.paths.map((path) => ({ from: path, to: path.slice(1) }));
+  return [trees, ['nix', 'nix/store']];
+}
+
+/** The layer cache key: a hash of the sorted paths the layer holds. */
+export function layerKey(content: LayerContent): string {
+  const paths = content.kind === 'root' ? [`root:${content.path}`] : [...content.paths].sort();
+  return createHash('sha256').update(paths.join('\n')).digest('hex');
+}

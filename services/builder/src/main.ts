@@ -1,0 +1,144 @@
+import { createServer } from 'node:http';
+
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Counter, Histogram } from 'prom-client';
+
+import {
+  BUILD_QUEUE,
+  BuildFailed,
+  Caches,
+  ConfigError,
+  connectRedis,
+  createLogger,
+  createMetrics,
+  FsBlobStore,
+  LOG_FIELDS,
+  loadConfig,
+  type BuildJobData,
+  type BuildResult,
+} from '@nixport/shared';
+
+import { buildImage } from './build-image.ts';
+import { LayerWriter } from './layer-writer.ts';
+import { Nix } from './nix.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, 8082);
+  const logger = createLogger('builder', config.logLevel);
+  const redis = connectRedis(config.redisUrl, { blocking: true });
+  redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  const store = new FsBlobStore(config.storeDir);
+  await store.init();
+  const caches = new Caches(redis, config.prefix);
+  const nix = new Nix(config.nixTimeoutSeconds);
+  const layers = new LayerWriter(store, caches, config.gzipLevel);
+
+  const metrics = createMetrics('builder');
+  const registers = [metrics.registry];
+  const builds = new Counter({
+    name: 'nixport_builds_total',
+    help: 'Finished build attempts by outcome',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'nixport_build_duration_seconds',
+    help: 'Time from a build attempt starting to its end, by outcome',
+    labelNames: ['outcome'],
+    buckets: [1, 5, 15, 30, 60, 120, 300, 900, 1800],
+    registers,
+  });
+  const layerCount = new Counter({
+    name: 'nixport_layers_total',
+    help: 'Layers a build needed, packed now or reused from the layer cache',
+    labelNames: ['result'],
+    registers,
+  });
+  const packedBytes = new Counter({
+    name: 'nixport_layer_bytes_packed_total',
+    help: 'Compressed bytes of layers packed and uploaded',
+    registers,
+  });
+
+  const process_ = async (job: Job<BuildJobData, BuildResult>) => {
+    const log = logger.child({
+      [LOG_FIELDS.jobId]: job.id,
+      [LOG_FIELDS.buildKey]: job.data.buildKey,
+      [LOG_FIELDS.image]: job.data.image,
+      [LOG_FIELDS.attempt]: job.attemptsMade + 1,
+    });
+    const started = process.hrtime.bigint();
+    const finish = (outcome: string) => {
+      builds.inc({ outcome });
+      duration.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    };
+    log.info('build started');
+    try {
+      const result = await buildImage(
+        {
+          nix,
+          layers,
+          store,
+          caches,
+          maxLayers: config.maxLayers,
+          progress: (phase, detail) => job.updateProgress({ phase, ...detail }),
+          onLayer: (packed, size) => {
+            layerCount.inc({ result: packed ? 'packed' : 'reused' });
+            if (packed) packedBytes.inc(size);
+          },
+        },
+        job.data,
+        log,
+      );
+      finish(result.kind);
+      log.info({ result: result.kind }, 'build finished');
+      return result;
+    } catch (error) {
+      finish('failed');
+      log.error({ err: error }, 'build failed');
+      // A Nix failure repeats on retry; other errors (store, Redis) may not.
+      if (error instanceof BuildFailed) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  };
+
+  const worker = new Worker<BuildJobData, BuildResult>(BUILD_QUEUE, process_, {
+    connection: redis,
+    prefix: config.prefix,
+    concurrency: config.builderConcurrency,
+  });
+  worker.on('error', (err) => logger.warn({ err }, 'worker error'));
+
+  const server = createServer(async (req, res) => {
+    if (req.url === '/metrics') {
+      res.setHeader('Content-Type', metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+    } else if (req.url === '/healthz' || req.url === '/readyz') {
+      res.setHeader('Content-Type', 'application/json');
+      const ready = req.url === '/healthz' || redis.status === 'ready';
+      res.statusCode = ready ? 200 : 503;
+      res.end(JSON.stringify({ status: ready ? 'ok' : 'unavailable' }));
+    } else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  server.listen(config.port, () => {
+    logger.info({ port: config.port, concurrency: config.builderConcurrency }, 'builder ready');
+  });
+
+  const stop = async () => {
+    server.close();
+    await worker.close();
+    redis.disconnect();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : String(error);
+  process.stderr.write(`builder: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import { Queue, QueueEvents } from 'bullmq';
+
+import {
+  BUILD_QUEUE,
+  Caches,
+  ConfigError,
+  connectRedis,
+  createLogger,
+  createMetrics,
+  DependencyUnavailable,
+  FsBlobStore,
+  loadConfig,
+  type BuildJobData,
+  type BuildResult,
+} from '@nixport/shared';
+
+import { createApp } from './app.ts';
+import { BuildCoordinator } from './builds.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, 8080);
+  const logger = createLogger('gateway', config.logLevel);
+  const redis = connectRedis(config.redisUrl);
+  redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  const store = new FsBlobStore(config.storeDir);
+  await store.init();
+
+  const queue = new Queue<BuildJobData, BuildResult>(BUILD_QUEUE, {
+    connection: redis,
+    prefix: config.prefix,
+  });
+  const eventsRedis = connectRedis(config.redisUrl, { blocking: true });
+  const events = new QueueEvents(BUILD_QUEUE, {
+    connection: eventsRedis,
+    prefix: config.prefix,
+  });
+  // One QueueEvents serves every waiting request.
+  events.setMaxListeners(0);
+  queue.on('error', (err) => logger.warn({ err }, 'queue error'));
+  events.on('error', (err) => logger.warn({ err }, 'queue events error'));
+
+  const builds = new BuildCoordinator({
+    queue,
+    events,
+    caches: new Caches(redis, config.prefix),
+    timeoutSeconds: config.buildTimeoutSeconds,
+  });
+  const ready = async () => {
+    try {
+      await redis.ping();
+      await store.check();
+    } catch (cause) {
+      throw new DependencyUnavailable('redis or the blob store', { cause });
+    }
+  };
+  const metrics = createMetrics('gateway');
+  const app = createApp({ config, store, builds, logger, metrics, ready });
+
+  const server = app.listen(config.port, () => {
+    logger.info({ port: config.port }, 'gateway listening');
+  });
+  // Manifest requests may wait for a whole build.
+  server.requestTimeout = 0;
+
+  const stop = async () => {
+    server.close();
+    await Promise.allSettled([events.close(), queue.close()]);
+    redis.disconnect();
+    eventsRedis.disconnect();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : String(error);
+  process.stderr.write(`gateway: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+
+import type { Digest } from './digest.ts';
+import type { BuiltImage } from './queue.ts';
+
+/** A packed layer as the layer cache remembers it. */
+export interface LayerRecord {
+  digest: Digest;
+  diffId: Digest;
+  size: number;
+}
+
+/** How long a manifest built from a mutable revision stays cached. */
+const MANIFEST_TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Redis-held caches. Everything here can be rebuilt: losing it costs
+ * builds, never data.
+ */
+export class Caches {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+  }
+
+  async getManifest(buildKey: string): Promise<BuiltImage | undefined> {
+    const raw = await this.#redis.get(`${this.#prefix}:manifest:${buildKey}`);
+    return raw ? (JSON.parse(raw) as BuiltImage) : undefined;
+  }
+
+  async putManifest(buildKey: string, image: BuiltImage): Promise<void> {
+    const key = `${this.#prefix}:manifest:${buildKey}`;
+    await this.#redis.set(key, JSON.stringify(image), 'EX', MANIFEST_TTL_SECONDS);
+  }
+
+  async getLayer(layerKey: string): Promise<LayerRecord | undefined> {
+    const raw = await this.#redis.get(`${this.#prefix}:layer:${layerKey}`);
+    return raw ? (JSON.parse(raw) as LayerRecord) : undefined;
+  }
+
+  async putLayer(layerKey: string, layer: LayerRecord): Promise<void> {
+    await this.#redis.set(`${this.#prefix}:layer:${layerKey}`, JSON.stringify(layer));
+  }
+}

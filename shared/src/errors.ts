@@ -1,0 +1,102 @@
+/**
+ * Domain errors: what went wrong in Nixport's terms. They never carry an
+ * HTTP status; `registry-errors.ts` maps them to the wire.
+ */
+
+/** Base class so a mapper can tell domain failures from programming errors. */
+export class NixportError extends Error {}
+
+/** The image name does not fit the registry grammar or Nixport's rules. */
+export class InvalidName extends NixportError {
+  constructor(readonly name: string, reason: string) {
+    super(`invalid repository name "${name}": ${reason}`);
+  }
+}
+
+/** A reference is neither a valid tag nor a valid digest. */
+export class InvalidReference extends NixportError {
+  constructor(readonly reference: string) {
+    super(`invalid tag or digest "${reference}"`);
+  }
+}
+
+/** A digest in a path is malformed or uses an algorithm Nixport lacks. */
+export class InvalidDigest extends NixportError {
+  constructor(readonly digest: string) {
+    super(`invalid digest "${digest}": expected sha256:<64 lower-case hex>`);
+  }
+}
+
+/** Some requested packages are not in the package set. */
+export class PackagesNotFound extends NixportError {
+  constructor(readonly packages: string[]) {
+    super(`packages not found in the package set: ${packages.join(', ')}`);
+  }
+}
+
+/** The package set knows the packages but refuses to build them. */
+export class PackagesRefused extends NixportError {
+  constructor(readonly refusals: { name: string; reason: string }[]) {
+    const list = refusals.map((r) => `${r.name} (${r.reason})`);
+    super(`the package set refuses to build: ${list.join(', ')}`);
+  }
+}
+
+/** The tag names no revision of the package source. */
+export class TagNotFound extends NixportError {
+  constructor(readonly tag: string, reason: string) {
+    super(`tag "${tag}" not found: ${reason}`);
+  }
+}
+
+/** No manifest is stored under this digest. */
+export class ManifestNotFound extends NixportError {
+  constructor(readonly digest: string) {
+    super(`manifest ${digest} not found`);
+  }
+}
+
+/** No blob is stored under this digest. */
+export class BlobNotFound extends NixportError {
+  constructor(readonly digest: string) {
+    super(`blob ${digest} not found`);
+  }
+}
+
+/** The requested byte range lies outside the blob. */
+export class RangeNotSatisfiable extends NixportError {
+  constructor(readonly size: number) {
+    super(`requested range is outside the blob of ${size} bytes`);
+  }
+}
+
+/** The build ran and failed; `log` is its tail, for the status page. */
+export class BuildFailed extends NixportError {
+  constructor(reason: string, readonly log?: string) {
+    super(`build failed: ${reason}`);
+  }
+}
+
+/** The caller stopped waiting; the build itself may still finish. */
+export class BuildTimedOut extends NixportError {
+  constructor(readonly seconds: number) {
+    super(
+      `build did not finish within ${seconds} s; it goes on in the ` +
+        'background, pull again later',
+    );
+  }
+}
+
+/** Redis or the store cannot be reached. */
+export class DependencyUnavailable extends NixportError {
+  constructor(readonly dependency: string, options?: { cause?: unknown }) {
+    super(`${dependency} is unavailable`, options);
+  }
+}
+
+/** The registry is read-only; pushes and deletes are refused. */
+export class OperationUnsupported extends NixportError {
+  constructor(what: string) {
+    super(`${what} is not supported: Nixport builds images, it does not accept pushes`);
+  }
+}
