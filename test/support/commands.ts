@@ -21,10 +21,16 @@ export function skopeoCopy(image: string, layout: string): Promise<string> {
   ]);
 }
 
-/** Unpacks an OCI layout with umoci and runs a command in its root. */
+/**
+ * Unpacks an OCI layout with umoci and runs a command in its root. Like a
+ * container runtime, it gives the root a /dev/null first (git needs one).
+ */
 export async function runInImage(layout: string, bundle: string, command: string[]) {
   await run('umoci', ['unpack', '--image', `${layout}:latest`, bundle]);
-  return run('chroot', [`${bundle}/rootfs`, ...command]);
+  const root = `${bundle}/rootfs`;
+  await run('mkdir', ['-p', `${root}/dev`]);
+  await run('mknod', ['-m', '666', `${root}/dev/null`, 'c', '1', '3']);
+  return run('chroot', [root, ...command]);
 }
 
 /** Sum of one metric's samples whose labels include `labels`. */
