@@ -1,10 +1,10 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 
 import {
-  BUILD_QUEUE,
   BuildFailed,
   BuildTimedOut,
   buildJobId,
+  DependencyUnavailable,
   PackagesNotFound,
   PackagesRefused,
   type BuildJobData,
@@ -41,7 +41,7 @@ export class BuildCoordinator {
 
   /** The cached image for a build key, without building anything. */
   cached(buildKey: string): Promise<BuiltImage | undefined> {
-    return this.#caches.getManifest(buildKey);
+    return viaRedis(() => this.#caches.getManifest(buildKey));
   }
 
   /**
@@ -50,7 +50,7 @@ export class BuildCoordinator {
    * times out, the build goes on and a later pull finds its result.
    */
   async build(data: BuildJobData): Promise<BuiltImage> {
-    const job = await this.#enqueue(data);
+    const job = await viaRedis(() => this.#enqueue(data));
     const result = await this.#wait(job);
     if (result.kind === 'unknown-packages') throw new PackagesNotFound(result.packages);
     if (result.kind === 'refused') throw new PackagesRefused(result.refusals);
@@ -91,5 +91,14 @@ export class BuildCoordinator {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+/** Runs a Redis call, turning a connection failure into a 503. */
+async function viaRedis<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    throw new DependencyUnavailable('redis', { cause });
   }
 }
