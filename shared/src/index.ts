@@ -14,3 +14,5 @@ export * from './registry-path.ts';
 export * from './storage/fs-store.ts';
 export * from './storage/store.ts';
 export * from './media-types.ts';
+export * from './http.ts';
+export * from './service.ts';

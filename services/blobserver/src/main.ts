@@ -1,33 +1,17 @@
-import {
-  ConfigError,
-  createLogger,
-  createMetrics,
-  FsBlobStore,
-  loadConfig,
-} from '@nixport/shared';
+import { createLogger, createMetrics, loadConfig, openStore, runService } from '@nixport/shared';
 
 import { createApp } from './app.ts';
 
-async function main(): Promise<void> {
+runService('blobserver', async () => {
   const config = loadConfig(process.env, 8081);
   const logger = createLogger('blobserver', config.logLevel);
-  const store = new FsBlobStore(config.storeDir);
-  await store.init();
+  const store = await openStore(config);
 
   const app = createApp({ store, logger, metrics: createMetrics('blobserver') });
   const server = app.listen(config.port, () => {
     logger.info({ port: config.port }, 'blobserver listening');
   });
-  const stop = () => {
+  return async () => {
     server.close();
-    process.exit(0);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : String(error);
-  process.stderr.write(`blobserver: ${message}\n`);
-  process.exit(1);
 });

@@ -7,13 +7,13 @@ import {
   BUILD_QUEUE,
   BuildFailed,
   Caches,
-  ConfigError,
   connectRedis,
   createLogger,
   createMetrics,
-  FsBlobStore,
   LOG_FIELDS,
   loadConfig,
+  openStore,
+  runService,
   type BuildJobData,
   type BuildResult,
 } from '@nixport/shared';
@@ -22,13 +22,12 @@ import { buildImage } from './build-image.ts';
 import { LayerWriter } from './layer-writer.ts';
 import { Nix } from './nix.ts';
 
-async function main(): Promise<void> {
+runService('builder', async () => {
   const config = loadConfig(process.env, 8082);
   const logger = createLogger('builder', config.logLevel);
   const redis = connectRedis(config.redisUrl, { blocking: true });
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  const store = new FsBlobStore(config.storeDir);
-  await store.init();
+  const store = await openStore(config);
   const caches = new Caches(redis, config.prefix);
   const nix = new Nix(config.nixTimeoutSeconds);
   const layers = new LayerWriter(store, caches, config.gzipLevel);
@@ -127,18 +126,9 @@ async function main(): Promise<void> {
     logger.info({ port: config.port, concurrency: config.builderConcurrency }, 'builder ready');
   });
 
-  const stop = async () => {
+  return async () => {
     server.close();
     await worker.close();
     redis.disconnect();
-    process.exit(0);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : String(error);
-  process.stderr.write(`builder: ${message}\n`);
-  process.exit(1);
 });

@@ -1,16 +1,16 @@
-import { randomUUID } from 'node:crypto';
-
 import express, { type NextFunction, type Request, type Response } from 'express';
 
 import {
+  DEFAULT_TAG,
+  observeRequests,
   OperationUnsupported,
   parseImageName,
   parseRegistryPath,
-  toErrorResponse,
-  DEFAULT_TAG,
+  writeRegistryError,
   type BlobStore,
   type Config,
   type Logger,
+  type RequestLocals,
   type ServiceMetrics,
 } from '@nixport/shared';
 
@@ -29,19 +29,13 @@ export interface GatewayDeps {
   ready(): Promise<void>;
 }
 
-/** Request state shared by the middlewares of one request. */
-interface Locals {
-  log: Logger;
-  route: string;
-}
-
 /** The gateway as an Express app, mountable in tests without a port. */
 export function createApp(deps: GatewayDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.use(observe(deps));
+  app.use(observeRequests(deps.logger, deps.metrics));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -57,14 +51,14 @@ export function createApp(deps: GatewayDeps): express.Express {
   app.use((req: Request, res: Response, next: NextFunction) => {
     next(new OperationUnsupported(`${req.method} ${req.path}`));
   });
-  app.use(writeError);
+  app.use(writeRegistryError);
   return app;
 }
 
 /** Routes a `/v2` request by the resource its path names. */
 function dispatch(deps: GatewayDeps) {
   return async (req: Request, res: Response) => {
-    const locals = res.locals as Locals;
+    const locals = res.locals as RequestLocals;
     // Every /v2 answer says which API it speaks (distribution spec).
     res.set('Docker-Distribution-API-Version', 'registry/2.0');
     const path = parseRegistryPath(req.baseUrl + req.path);
@@ -94,45 +88,4 @@ function dispatch(deps: GatewayDeps) {
     }
     throw new OperationUnsupported(`${req.method} ${req.originalUrl.split('?')[0]}`);
   };
-}
-
-/** Gives each request a logger and records its completion once. */
-function observe(deps: GatewayDeps) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const started = process.hrtime.bigint();
-    const reqId = req.get('x-request-id') || randomUUID();
-    const locals = res.locals as Locals;
-    locals.log = deps.logger.child({ reqId });
-    locals.route = 'other';
-
-    res.once('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      deps.metrics.observeRequest(locals.route, req.method, res.statusCode, seconds);
-      const fields = {
-        method: req.method,
-        route: locals.route,
-        status: res.statusCode,
-        seconds,
-      };
-      if (res.statusCode >= 500) locals.log.error(fields, 'request failed');
-      else locals.log.info(fields, 'request done');
-    });
-    next();
-  };
-}
-
-/** Writes the OCI error envelope for anything a handler threw. */
-function writeError(error: unknown, req: Request, res: Response, _next: NextFunction) {
-  const locals = res.locals as Locals;
-  const answer = toErrorResponse(error);
-  if (answer.status >= 500) locals.log.error({ err: error }, 'request error');
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.set('Content-Type', 'application/json');
-  res.set(answer.headers);
-  res.status(answer.status);
-  if (req.method === 'HEAD') res.end();
-  else res.end(JSON.stringify(answer.body));
 }

@@ -3,13 +3,13 @@ import { Queue, QueueEvents } from 'bullmq';
 import {
   BUILD_QUEUE,
   Caches,
-  ConfigError,
   connectRedis,
   createLogger,
   createMetrics,
   DependencyUnavailable,
-  FsBlobStore,
   loadConfig,
+  openStore,
+  runService,
   type BuildJobData,
   type BuildResult,
 } from '@nixport/shared';
@@ -17,13 +17,12 @@ import {
 import { createApp } from './app.ts';
 import { BuildCoordinator } from './builds.ts';
 
-async function main(): Promise<void> {
+runService('gateway', async () => {
   const config = loadConfig(process.env, 8080);
   const logger = createLogger('gateway', config.logLevel);
   const redis = connectRedis(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  const store = new FsBlobStore(config.storeDir);
-  await store.init();
+  const store = await openStore(config);
 
   const queue = new Queue<BuildJobData, BuildResult>(BUILD_QUEUE, {
     connection: redis,
@@ -62,19 +61,10 @@ async function main(): Promise<void> {
   // Manifest requests may wait for a whole build.
   server.requestTimeout = 0;
 
-  const stop = async () => {
+  return async () => {
     server.close();
     await Promise.allSettled([events.close(), queue.close()]);
     redis.disconnect();
     eventsRedis.disconnect();
-    process.exit(0);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : String(error);
-  process.stderr.write(`gateway: ${message}\n`);
-  process.exit(1);
 });
