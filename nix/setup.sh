@@ -1,27 +1,19 @@
 #!/usr/bin/env bash
-# Prepares a Debian 12 machine, once, for Nixport's Nix builds: Nix 2.8
+# Checks that this machine can run Nixport's Nix builds: Nix 2.8
 # (single-user, run as root, no daemon) and the static busybox that builds
-# every derivation. Idempotent: a step whose result is there is skipped.
+# every derivation, both installed by scripts/bootstrap.sh. Idempotent.
 # Run as root. Callers then set NIX_CONF_DIR to this folder.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 say() { printf 'nix/setup: %s\n' "$*"; }
 
-installed() {
-  [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null || true) == ii* ]]
-}
-
-missing=()
-for package in nix-bin busybox-static; do
-  installed "$package" || missing+=("$package")
+for command in nix-build /usr/bin/busybox; do
+  command -v "$command" >/dev/null || {
+    say "$command is missing: install nix-bin and busybox-static (scripts/bootstrap.sh does)"
+    exit 1
+  }
 done
-if ((${#missing[@]})); then
-  say "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
 
 # The package set generator reads apt's lists (apt-cache dumpavail).
 if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
