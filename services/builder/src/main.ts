@@ -59,7 +59,7 @@ runService('builder', async () => {
     registers,
   });
 
-  const process_ = async (job: Job<BuildJobData, BuildResult>) => {
+  const processBuild = async (job: Job<BuildJobData, BuildResult>) => {
     const log = logger.child({
       [LOG_FIELDS.jobId]: job.id,
       [LOG_FIELDS.buildKey]: job.data.buildKey,
@@ -101,7 +101,7 @@ runService('builder', async () => {
     }
   };
 
-  const worker = new Worker<BuildJobData, BuildResult>(BUILD_QUEUE, process_, {
+  const worker = new Worker<BuildJobData, BuildResult>(BUILD_QUEUE, processBuild, {
     connection: redis,
     prefix: config.prefix,
     concurrency: config.builderConcurrency,
