@@ -5,14 +5,27 @@
  */
 import { resolve } from 'node:path';
 
+import { ConfigError, loadConfig } from '@nixport/shared';
+
 import { startStack } from './stack.ts';
 
-const port = Number(process.env.PORT || 8080);
+let port: number;
+try {
+  // Validates every setting once, here, before any service starts.
+  port = loadConfig(process.env, 8080).port;
+} catch (error) {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : error}\n`);
+  process.exit(1);
+}
 const stack = await startStack({
   dataDir: resolve(process.env.NIXPORT_DATA_DIR || '.nixport'),
   gatewayPort: port,
   redisUrl: process.env.REDIS_URL,
+  persistRedis: true,
   output: (service, line) => process.stdout.write(`${service.padEnd(10)} ${line}\n`),
+}).catch((error: Error) => {
+  process.stderr.write(`npm start: ${error.message}\n`);
+  process.exit(1);
 });
 
 process.stdout.write(

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,8 @@ export interface StackOptions {
   gatewayPort?: number;
   /** Use this Redis instead of starting one. */
   redisUrl?: string;
+  /** Keep the started Redis' data in dataDir across restarts (append-only file). */
+  persistRedis?: boolean;
   /** Extra environment for the services (NIXPORT_*). */
   env?: Record<string, string>;
   /** Where the services' output goes; by default it is discarded. */
@@ -36,7 +38,7 @@ export interface Stack {
 
 /** Starts the stack and resolves once every service answers /healthz. */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const children: ChildProcess[] = [];
+  const children: Child[] = [];
   const stop = async () => {
     await Promise.all(children.reverse().map(terminate));
   };
@@ -62,7 +64,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) } },
       );
       forward(child, name, options.output);
-      children.push(child);
+      children.push({ name, process: child });
       return `http://127.0.0.1:${port}`;
     };
     const urls = {
@@ -70,7 +72,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       builderUrl: service('builder', builderPort),
       gatewayUrl: service('gateway', gatewayPort),
     };
-    await Promise.all(Object.values(urls).map((url) => waitHealthy(url, children)));
+    // Ready, not merely alive: Redis and the store answer.
+    await Promise.all(Object.values(urls).map((url) => waitReady(url, children)));
     return { ...urls, redisUrl, stop };
   } catch (error) {
     await stop();
@@ -78,16 +81,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
-async function startRedis(options: StackOptions, children: ChildProcess[]): Promise<string> {
+async function startRedis(options: StackOptions, children: Child[]): Promise<string> {
   const port = await freePort();
   const dir = join(options.dataDir, 'redis');
   await mkdir(dir, { recursive: true });
   const child = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--port', String(port), '--bind', '127.0.0.1', '--save', '',
+    '--appendonly', options.persistRedis ? 'yes' : 'no',
     '--dir', dir, '--maxmemory-policy', 'noeviction',
   ]);
   forward(child, 'redis', options.output);
-  children.push(child);
+  children.push({ name: 'redis-server', process: child });
   const url = `redis://127.0.0.1:${port}`;
   await waitFor(() => portOpen(port), `redis on port ${port}`, children);
   return url;
@@ -109,26 +113,26 @@ function forward(
   }
 }
 
-async function waitHealthy(url: string, children: ChildProcess[]): Promise<void> {
-  const healthy = async () => {
+async function waitReady(url: string, children: Child[]): Promise<void> {
+  const ready = async () => {
     try {
-      return (await fetch(`${url}/healthz`)).ok;
+      return (await fetch(`${url}/readyz`)).ok;
     } catch {
       return false;
     }
   };
-  await waitFor(healthy, `${url}/healthz`, children);
+  await waitFor(ready, `${url}/readyz`, children);
 }
 
 async function waitFor(
   probe: () => Promise<boolean>,
   what: string,
-  children: ChildProcess[],
+  children: Child[],
 ): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const dead = children.find((child) => child.exitCode !== null);
-    if (dead) throw new Error(`${dead.spawnfile} exited with ${dead.exitCode} before ${what} came up`);
+    const dead = children.find((child) => child.process.exitCode !== null);
+    if (dead) throw new Error(`${dead.name} exited with ${dead.process.exitCode}; see its output above`);
     if (await probe()) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -136,10 +140,14 @@ async function waitFor(
 }
 
 function portOpen(port: number): Promise<boolean> {
-  return fetch(`http://127.0.0.1:${port}`).then(
-    () => true,
-    (error: { cause?: { code?: string } }) => error.cause?.code !== 'ECONNREFUSED',
-  );
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** A port that was free a moment ago. */
@@ -154,7 +162,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-function terminate(child: ChildProcess): Promise<void> {
+/** A started process and the name its failures are reported under. */
+interface Child {
+  name: string;
+  process: ChildProcess;
+}
+
+function terminate({ process: child }: Child): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import { parsePackageSource, type PackageSource } from './package-source.ts';
 
@@ -64,10 +65,16 @@ export function loadConfig(
       problems.push(`NIXPORT_PACKAGE_SOURCE: ${(error as Error).message}`);
     }
   }
+  if (!existsSync(join(packageSource.path, 'default.nix'))) {
+    problems.push(
+      `NIXPORT_PACKAGE_SOURCE: ${packageSource.path} holds no default.nix ` +
+        '(npm start builds the offline set in nix/offline)',
+    );
+  }
 
   const logLevel = env.NIXPORT_LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
-    problems.push(`NIXPORT_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+    problems.push(`NIXPORT_LOG_LEVEL=${logLevel} must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const prefix = env.NIXPORT_PREFIX || 'nixport';
   if (!/^[a-zA-Z0-9_-]+$/.test(prefix)) {

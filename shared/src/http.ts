@@ -13,6 +13,9 @@ export interface RequestLocals {
 }
 
 type Request = IncomingMessage & { method?: string };
+
+/** Paths every service serves; they are their own route templates. */
+const SERVICE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 type Response = ServerResponse & { locals: Record<string, unknown> };
 
 /**
@@ -27,7 +30,8 @@ export function observeRequests(logger: Logger, metrics: ServiceMetrics) {
     const reqId = typeof header === 'string' && header ? header : randomUUID();
     const locals = res.locals as unknown as RequestLocals;
     locals.log = logger.child({ reqId });
-    locals.route = 'other';
+    const path = (req.url ?? '').split('?')[0]!;
+    locals.route = SERVICE_ROUTES.has(path) ? path : 'other';
 
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

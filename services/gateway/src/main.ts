@@ -21,6 +21,7 @@ runService('gateway', async () => {
   const config = loadConfig(process.env, 8080);
   const logger = createLogger('gateway', config.logLevel);
   const redis = connectRedis(config.redisUrl);
+  // ioredis reconnects by itself; readiness and 503s report the outage.
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const store = await openStore(config);
 
@@ -29,6 +30,7 @@ runService('gateway', async () => {
     prefix: config.prefix,
   });
   const eventsRedis = connectRedis(config.redisUrl, { blocking: true });
+  eventsRedis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
   const events = new QueueEvents(BUILD_QUEUE, {
     connection: eventsRedis,
     prefix: config.prefix,
