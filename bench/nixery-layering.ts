@@ -14,6 +14,10 @@
  *   then the first is merged into the second until the budget holds. The
  *   list is not sorted again between merges, so the merged layer always
  *   absorbs the next one in the original order.
+ *
+ * One difference is deliberate: Nixery looks popularity up by exact store
+ * name, as its own popcount keys it; here both layerings read the same
+ * table through the same lookup, so neither gains from the data.
  */
 import { immediateDominators } from '../services/builder/src/dominators.ts';
 import type { LayerGroup } from '../services/builder/src/layers.ts';

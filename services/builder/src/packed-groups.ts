@@ -58,7 +58,13 @@ export class PackedGroups {
     return { packed: [...groups.values()], previous };
   }
 
-  /** Remembers the layers of a built image, in manifest order. */
+  /**
+   * Remembers the layers of a built image, in manifest order.
+   *
+   * TODO(layering): the per-path sets only grow, so a path found in many
+   * merged layers makes lookups slower over time — expire groups whose
+   * layer left the layer cache, or keep the newest few per path.
+   */
   async record(layers: readonly (readonly string[])[]): Promise<void> {
     const pipeline = this.#redis.pipeline();
     const ids = layers.map((group) => {
