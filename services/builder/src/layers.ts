@@ -9,8 +9,8 @@
  *
  * Inputs: the closure (path, NAR size, references), the layer budget, and
  * optionally the paths' popularity (how many packages of the whole package
- * set depend on each, from `npm run popcount`) and the groups the layer
- * cache already holds.
+ * set depend on each, from `npm run popcount`), the groups earlier builds
+ * packed, and the layer lists of earlier manifests.
  *
  * Steps:
  * 1. Reuse. Packed groups wholly inside the closure are taken as they are,
@@ -46,9 +46,11 @@
  * appear without either one; grouping it with one would give another
  * layer in an image holding only the other. Popularity does not weigh in
  * the merge ranking: on the layering bench (`npm run bench:layering`),
- * weighting sizes by log2(2 + popularity) made clients download about 4 %
- * more than size alone, since the packages a fleet asks for again are not
- * the ones many packages depend on.
+ * weighting sizes by log2(2 + popularity) made clients download more than
+ * size alone in 7 of the 9 runs where the two differed (by up to 3.4 %):
+ * the packages a fleet asks for again are not the ones many packages
+ * depend on. REUSED_WEIGHT 2 did best of 1, 2, 4 and 16 there, though
+ * the four were close (bench ratios 0.104 to 0.110).
  */
 import { immediateDominators } from './dominators.ts';
 import type { StorePath } from './nix.ts';
