@@ -36,4 +36,9 @@ if [[ ! -f nix/offline/default.nix ]]; then
   say "building the offline package set (nix/offline)"
   node --import tsx nix/src/main.ts --out nix/offline
 fi
+if [[ ! -f nix/offline/popularity.json ]]; then
+  # Layering reads it: Debian's reverse-dependency counts (npm run popcount).
+  say "counting package popularity (nix/offline/popularity.json)"
+  node --import tsx nix/src/popcount.ts --out nix/offline/popularity.json
+fi
 say "ready"

@@ -18,6 +18,8 @@ export interface Config {
   gzipLevel: number;
   builderConcurrency: number;
   logLevel: string;
+  /** Popularity file or URL for layering; unset: the package set's own. */
+  popularity: string | undefined;
 }
 
 /** Raised with every problem found, so one start shows them all. */
@@ -97,6 +99,7 @@ export function loadConfig(
     gzipLevel: int('NIXPORT_GZIP_LEVEL', 6, 1, 9),
     builderConcurrency: int('NIXPORT_BUILDER_CONCURRENCY', 1, 1, 64),
     logLevel,
+    popularity: env.NIXPORT_POPULARITY || undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

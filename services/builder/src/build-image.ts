@@ -15,6 +15,8 @@ import { imageConfig, imageManifest } from './image-config.ts';
 import { groupLayers } from './layers.ts';
 import type { LayerWriter } from './layer-writer.ts';
 import type { Nix } from './nix.ts';
+import type { PackedGroups } from './packed-groups.ts';
+import { popularityOf, type Popularity } from './popularity.ts';
 
 /** What one build needs. */
 export interface BuildDeps {
@@ -23,6 +25,10 @@ export interface BuildDeps {
   store: BlobStore;
   caches: Caches;
   maxLayers: number;
+  /** Reverse-dependency counts for layering; none when absent. */
+  popularity?: Popularity;
+  /** The groups already packed, reused as they are when they fit. */
+  packedGroups?: PackedGroups;
   /** Called as the build moves on, for BullMQ progress and metrics. */
   progress(phase: string, detail?: Record<string, number>): Promise<void>;
   onLayer(packed: boolean, size: number): void;
@@ -50,7 +56,15 @@ export async function buildImage(
   const root = await deps.nix.build(nixRequest);
   const closure = (await deps.nix.closure(root)).filter((p) => p.path !== root);
   // The root's own layer is the last one, so the budget has one less.
-  const groups = groupLayers(closure, deps.maxLayers - 1);
+  const { popularity, packedGroups } = deps;
+  const history = await packedGroups?.lookup(closure.map((p) => p.path));
+  const groups = groupLayers({
+    closure,
+    budget: deps.maxLayers - 1,
+    popularity: popularity && ((path) => popularityOf(popularity, path)),
+    packed: history?.packed,
+    previous: history?.previous,
+  });
   log.info({ paths: closure.length, layers: groups.length + 1 }, 'closure grouped');
 
   const contents = [
@@ -65,6 +79,7 @@ export async function buildImage(
     layers.push(layer);
   }
 
+  await packedGroups?.record(groups.map((group) => group.paths));
   await deps.progress('uploading');
   const facts = {
     hasBash: await exists(join(root, 'bin', 'bash')),

@@ -21,6 +21,8 @@ import {
 import { buildImage } from './build-image.ts';
 import { LayerWriter } from './layer-writer.ts';
 import { Nix } from './nix.ts';
+import { PackedGroups } from './packed-groups.ts';
+import { choosePopularity } from './popularity-source.ts';
 
 runService('builder', async () => {
   const config = loadConfig(process.env, 8082);
@@ -31,6 +33,12 @@ runService('builder', async () => {
   const caches = new Caches(redis, config.prefix);
   const nix = new Nix(config.nixTimeoutSeconds);
   const layers = new LayerWriter(store, caches, config.gzipLevel);
+  const packedGroups = new PackedGroups(redis, config.prefix);
+  const { popularity, from } = await choosePopularity(
+    config.popularity,
+    config.packageSource.kind === 'path' ? config.packageSource.path : undefined,
+  );
+  logger.info({ from: from ?? 'none', packages: popularity?.size ?? 0 }, 'popularity loaded');
 
   const metrics = createMetrics('builder');
   const registers = [metrics.registry];
@@ -80,6 +88,8 @@ runService('builder', async () => {
           store,
           caches,
           maxLayers: config.maxLayers,
+          popularity,
+          packedGroups,
           progress: (phase, detail) => job.updateProgress({ phase, ...detail }),
           onLayer: (packed, size) => {
             layerCount.inc({ result: packed ? 'packed' : 'reused' });
