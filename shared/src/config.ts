@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 
+import type { System } from './image-name.ts';
 import { parsePackageSource, type PackageSource } from './package-source.ts';
+import { parseArchitectures, parseAuthConfig, type AuthConfig } from './protocol-config.ts';
 
 /** Every setting of every service, read from the environment. */
 export interface Config {
@@ -17,6 +19,10 @@ export interface Config {
   gzipLevel: number;
   builderConcurrency: number;
   logLevel: string;
+  /** Systems an image name without `arm64/` is built for, in index order. */
+  architectures: System[];
+  /** Who may pull; holds secrets, never log it. */
+  auth: AuthConfig;
 }
 
 /** Raised with every problem found, so one start shows them all. */
@@ -90,6 +96,8 @@ export function loadConfig(
     gzipLevel: int('NIXPORT_GZIP_LEVEL', 6, 1, 9),
     builderConcurrency: int('NIXPORT_BUILDER_CONCURRENCY', 1, 1, 64),
     logLevel,
+    architectures: parseArchitectures(env.NIXPORT_ARCHITECTURES, problems),
+    auth: parseAuthConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
