@@ -33,9 +33,10 @@ export function pageTags(all: string[], n: string | undefined, last?: string): T
  */
 export function listTags(req: Request, res: Response, name: string): void {
   parseImageName(name);
-  const page = pageTags([DEFAULT_TAG], firstValue(req.query.n), firstValue(req.query.last));
+  const n = firstValue(req.query.n);
+  const page = pageTags([DEFAULT_TAG], n, firstValue(req.query.last));
   if (page.next !== undefined) {
-    const query = new URLSearchParams({ n: String(req.query.n), last: page.next });
+    const query = new URLSearchParams({ n: n!, last: page.next });
     res.set('Link', `</v2/${name}/tags/list?${query}>; rel="next"`);
   }
   res.json({ name, tags: page.tags });
