@@ -254,6 +254,15 @@ describe('the registry protocol (pull side of the distribution spec)', function 
     });
   });
 
+  describe('when a name spells a package the way image names must', () => {
+    it('maps dotted paths, lower-case names and leading digits to attributes', async () => {
+      for (const name of ['tools.greeting', 'bashinteractive', '3dgreeting']) {
+        const res = await head(`/v2/${name}/manifests/latest`);
+        expect(res.status, name).to.equal(200);
+      }
+    });
+  });
+
   describe('when a client tries to write', () => {
     const writes: [string, string][] = [
       ['POST', '/v2/jq/blobs/uploads/'],

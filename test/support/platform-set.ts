@@ -13,7 +13,8 @@ const OFFLINE = fileURLToPath(new URL('../../nix/offline', import.meta.url));
  *
  * - `sleepy`, a second slow build (`delaySeconds`, fresh every run);
  * - `greeting`, a data-only package whose `meta.platforms` lists both
- *   x86_64-linux and aarch64-linux.
+ *   x86_64-linux and aarch64-linux, also reachable as `_3dgreeting`
+ *   (a name with a leading digit) and `tools.greeting` (a nested set).
  *
  * Building for aarch64-linux on this x86_64 machine also needs Nix told
  * it may (`extra-platforms`, see `ARM64_BUILDS_ENV`): the builders are
@@ -30,8 +31,17 @@ export async function writePlatformSet(dir: string, delaySeconds: number): Promi
 let
   base = import ${base} { inherit system; };
   busybox = builtins.path { path = ${OFFLINE}/busybox; name = "busybox"; };
+  greeting = derivation {
+    name = "greeting";
+    inherit system;
+    builder = "\${busybox}/busybox";
+    args = [ "sh" "-c" "mkdir -p $out/share; echo hello > $out/share/greeting" ];
+  } // { meta.platforms = [ "x86_64-linux" "aarch64-linux" ]; };
 in
 base // {
+  inherit greeting;
+  _3dgreeting = greeting;
+  tools = { inherit greeting; };
   sleepy = derivation {
     name = "sleepy";
     inherit system;
@@ -39,12 +49,6 @@ base // {
     builder = "\${busybox}/busybox";
     args = [ "sh" "-c" "sleep ${delaySeconds}; mkdir -p $out; echo $nonce > $out/sleepy" ];
   };
-  greeting = derivation {
-    name = "greeting";
-    inherit system;
-    builder = "\${busybox}/busybox";
-    args = [ "sh" "-c" "mkdir -p $out/share; echo hello > $out/share/greeting" ];
-  } // { meta.platforms = [ "x86_64-linux" "aarch64-linux" ]; };
 }
 `,
   );

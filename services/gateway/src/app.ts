@@ -85,6 +85,7 @@ function dispatch(deps: GatewayDeps) {
     // Every /v2 answer says which API it speaks (distribution spec).
     res.set('Docker-Distribution-API-Version', 'registry/2.0');
     const path = parseRegistryPath(req.baseUrl + req.path);
+    if (path.kind !== 'unknown') locals.route = ENDPOINTS[path.kind];
     authorize(deps.config.auth, req, 'name' in path ? path.name : undefined);
 
     if (!READ_METHODS.includes(req.method)) {
@@ -93,26 +94,21 @@ function dispatch(deps: GatewayDeps) {
     }
     switch (path.kind) {
       case 'base':
-        locals.route = ENDPOINTS.base;
         res.json({});
         return;
       case 'manifest':
-        locals.route = ENDPOINTS.manifest;
         locals.log = locals.log.child({ image: path.name, reference: path.reference });
         await getManifest(deps, req, res, path.name, path.reference);
         return;
       case 'blob':
-        locals.route = ENDPOINTS.blob;
         checkRepositoryName(path.name);
         if (!isDigest(path.digest)) throw new InvalidDigest(path.digest);
         await forwardBlob(deps.config.blobserverUrl, req, res, path);
         return;
       case 'tags':
-        locals.route = ENDPOINTS.tags;
         listTags(req, res, path.name);
         return;
       case 'referrers':
-        locals.route = ENDPOINTS.referrers;
         listReferrers(req, res, path.name, path.digest);
         return;
       default:
