@@ -1,8 +1,9 @@
 /**
  * The pull side of the OCI distribution spec, rule by rule, in raw HTTP
- * against a live gateway. Each `it` names the rule it checks.
+ * against a live gateway. Each `it` names the rule it checks; the
+ * multi-platform and authentication rules need their own stacks and are
+ * in protocol-platforms.test.ts and protocol-auth.test.ts.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,38 +11,21 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 
 import { startStack, type Stack } from '../../scripts/stack.ts';
-import { metricSum, run } from '../support/commands.ts';
-import { ARM64_BUILDS_ENV, writePlatformSet } from '../support/platform-set.ts';
-import { rawRequest, type RawResponse } from '../support/raw-http.ts';
+import { metricSum } from '../support/commands.ts';
+import { writePlatformSet } from '../support/platform-set.ts';
+import { rawRequest } from '../support/raw-http.ts';
+import { DOCKER, firstError, OCI } from '../support/registry-protocol.ts';
 
-const OCI = {
-  manifest: 'application/vnd.oci.image.manifest.v1+json',
-  config: 'application/vnd.oci.image.config.v1+json',
-  layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  index: 'application/vnd.oci.image.index.v1+json',
-};
-const DOCKER = {
-  manifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  config: 'application/vnd.docker.container.image.v1+json',
-  layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-  list: 'application/vnd.docker.distribution.manifest.list.v2+json',
-};
 const SLOW_SECONDS = 3;
-
-/** The first `errors[]` entry of an OCI error body. */
-function firstError(res: RawResponse): { code: string; message: string } {
-  expect(res.headers['content-type']).to.match(/^application\/json/);
-  return res.json.errors[0];
-}
 
 describe('the registry protocol (pull side of the distribution spec)', function () {
   this.timeout(180_000);
   let dir: string;
   let stack: Stack;
+  type Headers = Record<string, string | string[]>;
   const url = (path: string) => `${stack.gatewayUrl}${path}`;
-  const get = (path: string, headers: Record<string, string | string[]> = {}) =>
-    rawRequest(url(path), { headers });
-  const head = (path: string, headers: Record<string, string | string[]> = {}) =>
+  const get = (path: string, headers: Headers = {}) => rawRequest(url(path), { headers });
+  const head = (path: string, headers: Headers = {}) =>
     rawRequest(url(path), { method: 'HEAD', headers });
   const builds = () => metricSum(stack.builderUrl, 'nixport_builds_total');
 
@@ -139,9 +123,8 @@ describe('the registry protocol (pull side of the distribution spec)', function 
       const plain = await head('/v2/jq/manifests/latest');
       const slashed = await head('/v2/jq/manifests/latest/');
       expect(slashed.status).to.equal(200);
-      expect(slashed.headers['docker-content-digest']).to.equal(
-        plain.headers['docker-content-digest'],
-      );
+      const digest = plain.headers['docker-content-digest'];
+      expect(slashed.headers['docker-content-digest']).to.equal(digest);
     });
 
     it('ignores query parameters on manifests and blobs', async () => {
@@ -179,10 +162,8 @@ describe('the registry protocol (pull side of the distribution spec)', function 
     });
 
     it('answers a stale ETag with the full manifest', async () => {
-      const res = await get('/v2/jq/manifests/latest', {
-        Accept: OCI.manifest,
-        'If-None-Match': `"sha256:${'0'.repeat(64)}"`,
-      });
+      const stale = `"sha256:${'0'.repeat(64)}"`;
+      const res = await get('/v2/jq/manifests/latest', { 'If-None-Match': stale });
       expect(res.status).to.equal(200);
       expect(res.json.schemaVersion).to.equal(2);
     });
@@ -293,9 +274,8 @@ describe('the registry protocol (pull side of the distribution spec)', function 
       ]);
       expect(byHead.status).to.equal(200);
       expect(byGet.status).to.equal(200);
-      expect(byHead.headers['docker-content-digest']).to.equal(
-        byGet.headers['docker-content-digest'],
-      );
+      const digest = byGet.headers['docker-content-digest'];
+      expect(byHead.headers['docker-content-digest']).to.equal(digest);
       expect(await builds()).to.equal(before + 1);
     });
 
@@ -314,197 +294,6 @@ describe('the registry protocol (pull side of the distribution spec)', function 
       const res = await head('/v2/sleepy/manifests/latest');
       expect(res.status).to.equal(200);
       expect(await builds()).to.equal(before + 1);
-    });
-  });
-});
-
-describe('the registry protocol with several architectures', function () {
-  this.timeout(180_000);
-  let dir: string;
-  let stack: Stack;
-  let host: string;
-  const get = (path: string, headers: Record<string, string> = {}) =>
-    rawRequest(`${stack.gatewayUrl}${path}`, { headers });
-  const configOf = async (name: string, digest: string) => {
-    const manifest = await get(`/v2/${name}/manifests/${digest}`);
-    return (await get(`/v2/${name}/blobs/${manifest.json.config.digest}`)).json;
-  };
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nixport-platforms-'));
-    const set = await writePlatformSet(join(dir, 'set'), 0);
-    stack = await startStack({
-      dataDir: join(dir, 'data'),
-      env: {
-        NIXPORT_PACKAGE_SOURCE: `path:${set}`,
-        NIXPORT_ARCHITECTURES: 'amd64,arm64',
-        ...ARM64_BUILDS_ENV,
-      },
-    });
-    host = new URL(stack.gatewayUrl).host;
-  });
-
-  after(async () => {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  describe('when every configured platform can build the image', () => {
-    it('serves an OCI index with one entry per platform', async () => {
-      const res = await get('/v2/greeting/manifests/latest', { Accept: `${OCI.index}, ${OCI.manifest}` });
-      expect(res.status).to.equal(200);
-      expect(res.headers['content-type']).to.equal(OCI.index);
-      const platforms = res.json.manifests.map((m: { platform: object }) => m.platform);
-      expect(platforms).to.deep.equal([
-        { architecture: 'amd64', os: 'linux' },
-        { architecture: 'arm64', os: 'linux', variant: 'v8' },
-      ]);
-      for (const entry of res.json.manifests) {
-        expect(entry.mediaType).to.equal(OCI.manifest);
-        const config = await configOf('greeting', entry.digest);
-        expect(config.architecture).to.equal(entry.platform.architecture);
-      }
-      const byDigest = await get(`/v2/greeting/manifests/${res.headers['docker-content-digest']}`);
-      expect(byDigest.body.equals(res.body)).to.equal(true);
-    });
-
-    it('lets a client choose its platform from the index', async () => {
-      const inspect = async (arch: string) =>
-        JSON.parse(await run('skopeo', [
-          '--override-arch', arch, 'inspect', '--tls-verify=false', `docker://${host}/greeting`,
-        ])).Architecture;
-      expect(await inspect('arm64')).to.equal('arm64');
-      expect(await inspect('amd64')).to.equal('amd64');
-    });
-
-    it('gives a Docker manifest list to a client that accepts only that', async () => {
-      const res = await get('/v2/greeting/manifests/latest', { Accept: `${DOCKER.list}, ${DOCKER.manifest}` });
-      expect(res.headers['content-type']).to.equal(DOCKER.list);
-      for (const entry of res.json.manifests) expect(entry.mediaType).to.equal(DOCKER.manifest);
-    });
-
-    it('gives a client that accepts no index the first platform\'s manifest', async () => {
-      const res = await get('/v2/greeting/manifests/latest', { Accept: DOCKER.manifest });
-      expect(res.headers['content-type']).to.equal(DOCKER.manifest);
-      const config = await configOf('greeting', res.headers['docker-content-digest'] as string);
-      expect(config.architecture).to.equal('amd64');
-    });
-  });
-
-  describe('when the package set refuses a package on one platform', () => {
-    it('lists only the platforms that can build it', async () => {
-      const res = await get('/v2/jq/manifests/latest', { Accept: OCI.index });
-      expect(res.status).to.equal(200);
-      expect(res.json.manifests.map((m: any) => m.platform.architecture)).to.deep.equal(['amd64']);
-    });
-
-    it('refuses an arm64/ name with the reason, as 404 MANIFEST_UNKNOWN', async () => {
-      const res = await get('/v2/arm64/jq/manifests/latest');
-      expect(res.status).to.equal(404);
-      expect(firstError(res).code).to.equal('MANIFEST_UNKNOWN');
-      expect(firstError(res).message).to.include('not available on aarch64-linux');
-    });
-  });
-
-  describe('when a name starts with the arm64 meta-package', () => {
-    it('serves one arm64 manifest, not an index', async () => {
-      const res = await get('/v2/arm64/greeting/manifests/latest', { Accept: `${OCI.index}, ${OCI.manifest}` });
-      expect(res.headers['content-type']).to.equal(OCI.manifest);
-      const config = await configOf('arm64/greeting', res.headers['docker-content-digest'] as string);
-      expect(config.architecture).to.equal('arm64');
-    });
-  });
-});
-
-describe('the registry protocol with token authentication', function () {
-  this.timeout(180_000);
-  const password = `pw-${randomUUID()}`;
-  const logs: string[] = [];
-  let dir: string;
-  let stack: Stack;
-  let host: string;
-  const get = (path: string, headers: Record<string, string> = {}) =>
-    rawRequest(`${stack.gatewayUrl}${path}`, { headers });
-  const basic = (user: string, secret: string) =>
-    `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
-  const tokenFor = async (scope: string) =>
-    (await get(`/auth/token?service=nixport&scope=${scope}`, {
-      Authorization: basic('puller', password),
-    })).json.token as string;
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nixport-auth-'));
-    stack = await startStack({
-      dataDir: join(dir, 'data'),
-      env: {
-        NIXPORT_AUTH: 'token',
-        NIXPORT_AUTH_USERS: `puller:${password}`,
-        NIXPORT_LOG_LEVEL: 'debug',
-      },
-      output: (service, line) => logs.push(`${service}: ${line}`),
-    });
-    host = new URL(stack.gatewayUrl).host;
-  });
-
-  after(async () => {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  describe('when a client comes without a token', () => {
-    it('answers 401 UNAUTHORIZED with a Bearer challenge naming the pull scope', async () => {
-      const base = await get('/v2/');
-      expect(base.status).to.equal(401);
-      expect(firstError(base).code).to.equal('UNAUTHORIZED');
-      expect(base.headers['www-authenticate']).to.equal(
-        `Bearer realm="http://${host}/auth/token",service="nixport"`,
-      );
-      const manifest = await get('/v2/shell/jq/manifests/latest');
-      expect(manifest.status).to.equal(401);
-      expect(manifest.headers['www-authenticate']).to.include('scope="repository:shell/jq:pull"');
-    });
-  });
-
-  describe('when a client asks the token endpoint', () => {
-    it('refuses wrong credentials with 401', async () => {
-      const res = await get('/auth/token?service=nixport&scope=repository:jq:pull', {
-        Authorization: basic('puller', 'wrong'),
-      });
-      expect(res.status).to.equal(401);
-      expect(firstError(res).code).to.equal('UNAUTHORIZED');
-    });
-
-    it('grants pull on the scope asked for, and nothing else', async () => {
-      const token = await tokenFor('repository:jq:pull,push');
-      const ok = await get('/v2/jq/tags/list', { Authorization: `Bearer ${token}` });
-      expect(ok.status).to.equal(200);
-      const other = await get('/v2/htop/tags/list', { Authorization: `Bearer ${token}` });
-      expect(other.status).to.equal(401);
-      expect(other.headers['www-authenticate']).to.include('error="insufficient_scope"');
-      const forged = await get('/v2/', { Authorization: `Bearer ${token}x` });
-      expect(forged.status).to.equal(401);
-    });
-  });
-
-  describe('when a real client pulls with credentials', () => {
-    it('follows the token flow', async () => {
-      const out = await run('skopeo', [
-        'inspect', '--tls-verify=false', '--creds', `puller:${password}`, `docker://${host}/jq`,
-      ]);
-      expect(JSON.parse(out).Architecture).to.equal('amd64');
-    });
-  });
-
-  describe('when the services have logged all of this', () => {
-    it('never wrote a password or a token', async () => {
-      const token = await tokenFor('repository:jq:pull');
-      await get('/v2/jq/tags/list', { Authorization: `Bearer ${token}` });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const text = logs.join('\n');
-      expect(text).to.include('request done');
-      expect(text).not.to.include(password);
-      expect(text).not.to.include(token.split('.')[1]);
-      expect(text).not.to.include(Buffer.from(`puller:${password}`).toString('base64'));
     });
   });
 });

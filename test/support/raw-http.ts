@@ -9,13 +9,20 @@ export interface RawResponse {
   json: any;
 }
 
+/** A raw request's method, headers and abort signal. */
+export interface RawOptions {
+  method?: string;
+  headers?: Record<string, string | string[]>;
+  signal?: AbortSignal;
+}
+
 /**
  * One HTTP request with full control of its headers: an array value is
  * sent as repeated header lines, as some clients send `Accept`.
  */
 export function rawRequest(
   url: string,
-  options: { method?: string; headers?: Record<string, string | string[]>; signal?: AbortSignal } = {},
+  options: RawOptions = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const outgoing = request(url, { method: options.method ?? 'GET', signal: options.signal });

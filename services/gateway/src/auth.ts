@@ -67,7 +67,9 @@ export function issueToken(auth: AuthConfig, req: Request, res: Response): void 
     throw new AuthenticationRequired('token authentication is not enabled', BASIC_CHALLENGE);
   }
   const user = checkBasic(auth, req.get('authorization') ?? '');
-  if (!user) throw new AuthenticationRequired('valid user name and password needed', BASIC_CHALLENGE);
+  if (!user) {
+    throw new AuthenticationRequired('valid user name and password needed', BASIC_CHALLENGE);
+  }
 
   const scopes = [req.query.scope].flat().filter((s): s is string => typeof s === 'string');
   const pull = scopes.flatMap(pulledRepository);

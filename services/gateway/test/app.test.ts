@@ -167,7 +167,8 @@ describe('gateway', () => {
     const basic = (secret: string) => `Basic ${Buffer.from(`ci:${secret}`).toString('base64')}`;
 
     before(() => {
-      const auth = parseAuthConfig({ NIXPORT_AUTH: 'basic', NIXPORT_AUTH_USERS: `ci:${password}` }, []);
+      const env = { NIXPORT_AUTH: 'basic', NIXPORT_AUTH_USERS: `ci:${password}` };
+      const auth = parseAuthConfig(env, []);
       const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
       guarded = createApp({ ...deps, config: { ...deps.config, auth }, logger });
     });
