@@ -16,12 +16,13 @@ import {
   type ServiceMetrics,
 } from '@nixport/shared';
 
-import { authorize, issueToken, TOKEN_PATH } from './auth.ts';
+import { authorize, TOKEN_PATH } from './auth.ts';
 import type { BuildCoordinator } from './builds.ts';
 import { forwardBlob } from './routes/blobs.ts';
 import { getManifest } from './routes/manifests.ts';
 import { listReferrers } from './routes/referrers.ts';
 import { listTags } from './routes/tags.ts';
+import { issueToken } from './routes/token.ts';
 
 /** Everything the gateway's HTTP layer talks to. */
 export interface GatewayDeps {
@@ -55,10 +56,12 @@ export function createApp(deps: GatewayDeps): express.Express {
     res.type(deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
-  app.get(TOKEN_PATH, (req, res) => {
-    (res.locals as RequestLocals).route = TOKEN_PATH;
-    issueToken(deps.config.auth, req, res);
-  });
+  if (deps.config.auth.mode === 'token') {
+    app.get(TOKEN_PATH, (req, res) => {
+      (res.locals as RequestLocals).route = TOKEN_PATH;
+      issueToken(deps.config.auth, req, res);
+    });
+  }
   app.use('/v2', dispatch(deps));
   app.use((req: Request, res: Response, next: NextFunction) => {
     next(new OperationUnsupported(`${req.method} ${req.path}`));

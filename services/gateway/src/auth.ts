@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual, createHash } from 'node:crypto';
 
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 
 import { AuthenticationRequired, checkRepositoryName, type AuthConfig } from '@nixport/shared';
 
@@ -8,10 +8,11 @@ import { AuthenticationRequired, checkRepositoryName, type AuthConfig } from '@n
 export const TOKEN_SERVICE = 'nixport';
 /** Where the token endpoint is served, outside `/v2`. */
 export const TOKEN_PATH = '/auth/token';
-const BASIC_CHALLENGE = `Basic realm="${TOKEN_SERVICE}"`;
+/** The challenge that asks for Basic credentials. */
+export const BASIC_CHALLENGE = `Basic realm="${TOKEN_SERVICE}"`;
 
 /** What a bearer token grants: pulls of these repositories, until `exp`. */
-interface TokenClaims {
+export interface TokenClaims {
   sub: string;
   pull: string[];
   exp: number;
@@ -57,35 +58,10 @@ export function authorize(auth: AuthConfig, req: Request, name: string | undefin
 }
 
 /**
- * `GET /auth/token?service=nixport&scope=repository:<name>:pull`: the
- * token endpoint of the distribution token flow. It checks the Basic
- * credentials from configuration and grants `pull` on each requested
- * repository whose scope asks for it; other actions are never granted.
+ * The repository a `repository:<name>:<actions>` scope may pull: none
+ * unless the actions include `pull` and the name is valid.
  */
-export function issueToken(auth: AuthConfig, req: Request, res: Response): void {
-  if (auth.mode !== 'token') {
-    throw new AuthenticationRequired('token authentication is not enabled', BASIC_CHALLENGE);
-  }
-  const user = checkBasic(auth, req.get('authorization') ?? '');
-  if (!user) {
-    throw new AuthenticationRequired('valid user name and password needed', BASIC_CHALLENGE);
-  }
-
-  const scopes = [req.query.scope].flat().filter((s): s is string => typeof s === 'string');
-  const pull = scopes.flatMap(pulledRepository);
-  const issued = Math.floor(Date.now() / 1000);
-  const token = signToken(auth, { sub: user, pull, exp: issued + auth.tokenTtlSeconds });
-  res.set('Cache-Control', 'no-store');
-  res.json({
-    token,
-    access_token: token,
-    expires_in: auth.tokenTtlSeconds,
-    issued_at: new Date(issued * 1000).toISOString(),
-  });
-}
-
-/** The repository a `repository:<name>:<actions>` scope may pull, if any. */
-function pulledRepository(scope: string): string[] {
+export function pulledRepository(scope: string): string[] {
   const match = /^repository:([^:]+):(.+)$/.exec(scope.trim());
   if (!match || !match[2]!.split(',').includes('pull')) return [];
   try {
@@ -97,7 +73,7 @@ function pulledRepository(scope: string): string[] {
 }
 
 /** The user name of valid Basic credentials, or undefined. */
-function checkBasic(auth: AuthConfig, header: string): string | undefined {
+export function checkBasic(auth: AuthConfig, header: string): string | undefined {
   const encoded = /^Basic\s+(\S+)$/i.exec(header)?.[1];
   if (!encoded) return undefined;
 
@@ -112,7 +88,8 @@ function checkBasic(auth: AuthConfig, header: string): string | undefined {
   return expected !== undefined && timingSafeEqual(given, wanted) ? user : undefined;
 }
 
-function signToken(auth: AuthConfig, claims: TokenClaims): string {
+/** A bearer token for `claims`: the claims, then their HMAC. */
+export function signToken(auth: AuthConfig, claims: TokenClaims): string {
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   const mac = createHmac('sha256', auth.tokenSecret).update(payload).digest('base64url');
   return `${payload}.${mac}`;
