@@ -64,6 +64,14 @@ describe('the registry protocol with token authentication', function () {
     });
   });
 
+  describe('when the name could not go into a challenge', () => {
+    it('answers 400 NAME_INVALID before asking for credentials', async () => {
+      const res = await get('/v2/a%0D%0Ab"c/manifests/latest');
+      expect(res.status).to.equal(400);
+      expect(firstError(res).code).to.equal('NAME_INVALID');
+    });
+  });
+
   describe('when a client asks the token endpoint', () => {
     it('refuses wrong credentials with 401', async () => {
       const res = await get('/auth/token?service=nixport&scope=repository:jq:pull', {

@@ -89,7 +89,10 @@ function dispatch(deps: GatewayDeps) {
     res.set('Docker-Distribution-API-Version', 'registry/2.0');
     const path = parseRegistryPath(req.baseUrl + req.path);
     if (path.kind !== 'unknown') locals.route = ENDPOINTS[path.kind];
-    authorize(deps.config.auth, req, 'name' in path ? path.name : undefined);
+    // The name is checked first: it goes into the auth challenge's scope.
+    const name = 'name' in path ? path.name : undefined;
+    if (name !== undefined) checkRepositoryName(name);
+    authorize(deps.config.auth, req, name);
 
     if (!READ_METHODS.includes(req.method)) {
       const allow = path.kind === 'unknown' || path.kind === 'upload' ? [] : READ_METHODS;
@@ -104,7 +107,6 @@ function dispatch(deps: GatewayDeps) {
         await getManifest(deps, req, res, path.name, path.reference);
         return;
       case 'blob':
-        checkRepositoryName(path.name);
         if (!isDigest(path.digest)) throw new InvalidDigest(path.digest);
         await forwardBlob(deps.config.blobserverUrl, req, res, path);
         return;
