@@ -36,7 +36,7 @@ export function listTags(req: Request, res: Response, name: string): void {
   const n = firstValue(req.query.n);
   const page = pageTags([DEFAULT_TAG], n, firstValue(req.query.last));
   if (page.next !== undefined) {
-    const query = new URLSearchParams({ n: n!, last: page.next });
+    const query = new URLSearchParams({ last: page.next, n: n! });
     res.set('Link', `</v2/${name}/tags/list?${query}>; rel="next"`);
   }
   res.json({ name, tags: page.tags });
