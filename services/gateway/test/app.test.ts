@@ -195,7 +195,15 @@ describe('gateway', () => {
   });
 
   describe('when Redis is down', () => {
-    before(() => redis.stop());
+    before(async () => {
+      await redis.stop();
+      // A command written before the client sees the connection drop is
+      // kept for a reconnect that never comes (maxRetriesPerRequest is
+      // null, as BullMQ wants); wait until the client knows Redis is gone.
+      while (connection.status === 'ready') {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    });
 
     it('answers a build request with 503 UNAVAILABLE and Retry-After', async () => {
       const res = await request(app).get('/v2/jq/manifests/latest');
