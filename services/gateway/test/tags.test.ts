@@ -1,6 +1,8 @@
 import { expect } from 'chai';
+import express from 'express';
+import request from 'supertest';
 
-import { pageTags } from '../src/routes/tags.ts';
+import { listTags, pageTags } from '../src/routes/tags.ts';
 import { matchesEtag } from '../src/routes/manifests.ts';
 
 describe('pageTags', () => {
@@ -25,6 +27,27 @@ describe('pageTags', () => {
       for (const n of ['-1', '1.5', 'x']) {
         expect(() => pageTags(tags, n), n).to.throw(/invalid page size/);
       }
+    });
+  });
+});
+
+describe('listTags', () => {
+  const app = express();
+  app.get('/', (req, res) => listTags(req, res, 'jq', ['b', 'a', 'c']));
+
+  describe('when a page stops short of the end', () => {
+    it('points Link at the next page as distribution writes it', async () => {
+      const res = await request(app).get('/?n=2');
+      expect(res.body).to.deep.equal({ name: 'jq', tags: ['a', 'b'] });
+      expect(res.headers.link).to.equal('</v2/jq/tags/list?last=b&n=2>; rel="next"');
+    });
+  });
+
+  describe('when the page reaches the end', () => {
+    it('sends no Link', async () => {
+      const res = await request(app).get('/?n=2&last=b');
+      expect(res.body.tags).to.deep.equal(['c']);
+      expect(res.headers.link).to.equal(undefined);
     });
   });
 });

@@ -27,14 +27,19 @@ export function pageTags(all: string[], n: string | undefined, last?: string): T
 
 /**
  * `GET /v2/<name>/tags/list[?n=<int>&last=<tag>]`. Every valid name is
- * an image, and its tags are the package source's revisions. When more
+ * an image, and its tags (`all`) are the package source's revisions. When more
  * tags follow, `Link` points at the next page as the reference registry
  * writes it (RFC 8288, `rel="next"`).
  */
-export function listTags(req: Request, res: Response, name: string): void {
+export function listTags(
+  req: Request,
+  res: Response,
+  name: string,
+  all: string[] = [DEFAULT_TAG],
+): void {
   parseImageName(name);
   const n = firstValue(req.query.n);
-  const page = pageTags([DEFAULT_TAG], n, firstValue(req.query.last));
+  const page = pageTags(all, n, firstValue(req.query.last));
   if (page.next !== undefined) {
     const query = new URLSearchParams({ last: page.next, n: n! });
     res.set('Link', `</v2/${name}/tags/list?${query}>; rel="next"`);
