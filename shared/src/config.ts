@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+import type { System } from './image-name.ts';
 import { parsePackageSource, type PackageSource } from './package-source.ts';
+import { parseArchitectures, parseAuthConfig, type AuthConfig } from './protocol-config.ts';
 
 /** Every setting of every service, read from the environment. */
 export interface Config {
@@ -20,6 +22,10 @@ export interface Config {
   logLevel: string;
   /** Popularity file or URL for layering; unset: the package set's own. */
   popularity: string | undefined;
+  /** Systems an image name without `arm64/` is built for, in index order. */
+  architectures: System[];
+  /** Who may pull; holds secrets, never log it. */
+  auth: AuthConfig;
 }
 
 /** Raised with every problem found, so one start shows them all. */
@@ -100,6 +106,8 @@ export function loadConfig(
     builderConcurrency: int('NIXPORT_BUILDER_CONCURRENCY', 1, 1, 64),
     logLevel,
     popularity: env.NIXPORT_POPULARITY || undefined,
+    architectures: parseArchitectures(env.NIXPORT_ARCHITECTURES, problems),
+    auth: parseAuthConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

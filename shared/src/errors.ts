@@ -94,9 +94,29 @@ export class DependencyUnavailable extends NixportError {
   }
 }
 
-/** The registry is read-only; pushes and deletes are refused. */
+/**
+ * The registry is read-only; pushes and deletes are refused. `allow`
+ * lists the methods the path does answer (HTTP's `Allow` on a 405).
+ */
 export class OperationUnsupported extends NixportError {
-  constructor(what: string) {
+  constructor(what: string, readonly allow: string[] = []) {
     super(`${what} is not supported: Nixport builds images, it does not accept pushes`);
+  }
+}
+
+/** A list request's `n` is not a whole number of zero or more. */
+export class InvalidPagination extends NixportError {
+  constructor(readonly n: string) {
+    super(`invalid page size n=${JSON.stringify(n)}: expected a whole number >= 0`);
+  }
+}
+
+/**
+ * The request lacks credentials, or they do not grant it. `challenge` is
+ * the `WWW-Authenticate` value that tells the client how to get some.
+ */
+export class AuthenticationRequired extends NixportError {
+  constructor(reason: string, readonly challenge: string) {
+    super(`authentication required: ${reason}`);
   }
 }

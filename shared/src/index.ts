@@ -7,6 +7,7 @@ export * from './image-name.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './package-source.ts';
+export * from './protocol-config.ts';
 export * from './queue.ts';
 export * from './redis.ts';
 export * from './registry-errors.ts';

@@ -24,6 +24,9 @@ export function createLogger(service: string, level: string): Logger {
       paths: [
         'req.headers.authorization',
         'headers.authorization',
+        '*.access_token',
+        '*.tokenSecret',
+        '*.users',
         '*.password',
         '*.secretKey',
         '*.token',

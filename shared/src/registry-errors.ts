@@ -1,10 +1,12 @@
 import {
+  AuthenticationRequired,
   BlobNotFound,
   BuildFailed,
   BuildTimedOut,
   DependencyUnavailable,
   InvalidDigest,
   InvalidName,
+  InvalidPagination,
   InvalidReference,
   ManifestNotFound,
   NixportError,
@@ -17,9 +19,9 @@ import {
 
 /**
  * The error codes of the OCI distribution spec ("Error Codes") and their
- * statuses, plus three the reference registry (distribution) registers:
- * RANGE_INVALID (416), UNAVAILABLE (503) and UNKNOWN (500). No other code
- * may appear on the wire.
+ * statuses, plus four the reference registry (distribution) registers:
+ * PAGINATION_NUMBER_INVALID (400), RANGE_INVALID (416), UNAVAILABLE (503)
+ * and UNKNOWN (500). No other code may appear on the wire.
  */
 export const ERROR_CODES = {
   BLOB_UNKNOWN: 404,
@@ -36,6 +38,7 @@ export const ERROR_CODES = {
   DENIED: 403,
   UNSUPPORTED: 405,
   TOOMANYREQUESTS: 429,
+  PAGINATION_NUMBER_INVALID: 400,
   RANGE_INVALID: 416,
   UNAVAILABLE: 503,
   UNKNOWN: 500,
@@ -74,6 +77,11 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof RangeNotSatisfiable) {
     headers['Content-Range'] = `bytes */${error.size}`;
   }
+  if (error instanceof AuthenticationRequired) {
+    headers['WWW-Authenticate'] = error.challenge;
+  }
+  // RFC 9110 §15.5.6: a 405 names the methods the resource allows.
+  if (error instanceof OperationUnsupported) headers.Allow = error.allow.join(', ');
   const entry: WireError = { code, message };
   if (detail !== undefined) entry.detail = detail;
   return { status: ERROR_CODES[code], body: { errors: [entry] }, headers };
@@ -96,6 +104,10 @@ function classify(error: unknown): [ErrorCode, unknown?] {
   if (error instanceof BlobNotFound) return ['BLOB_UNKNOWN', { digest: error.digest }];
   if (error instanceof RangeNotSatisfiable) return ['RANGE_INVALID', { size: error.size }];
   if (error instanceof OperationUnsupported) return ['UNSUPPORTED'];
+  if (error instanceof InvalidPagination) {
+    return ['PAGINATION_NUMBER_INVALID', { n: error.n }];
+  }
+  if (error instanceof AuthenticationRequired) return ['UNAUTHORIZED'];
   if (error instanceof BuildTimedOut) return ['UNAVAILABLE', { seconds: error.seconds }];
   if (error instanceof DependencyUnavailable) return ['UNAVAILABLE'];
   if (error instanceof BuildFailed) return ['UNKNOWN'];

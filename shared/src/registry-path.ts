@@ -4,6 +4,7 @@ export type RegistryPath =
   | { kind: 'manifest'; name: string; reference: string }
   | { kind: 'blob'; name: string; digest: string }
   | { kind: 'tags'; name: string }
+  | { kind: 'referrers'; name: string; digest: string }
   | { kind: 'upload'; name: string }
   | { kind: 'unknown' };
 
@@ -11,9 +12,13 @@ export type RegistryPath =
  * Splits a registry API path into its resource and parts. Repository
  * names contain slashes, so the resource is found from the right, as the
  * distribution spec's endpoint table implies.
+ *
+ * The path is percent-decoded first, as the reference registry's router
+ * does (a client may send `sha256%3A…`), and trailing slashes are
+ * ignored. A query string must already be cut off.
  */
 export function parseRegistryPath(path: string): RegistryPath {
-  const trimmed = path.replace(/\/+$/, '');
+  const trimmed = decodePath(path).replace(/\/+$/, '');
   if (trimmed === '/v2' || trimmed === '') return { kind: 'base' };
   if (!trimmed.startsWith('/v2/')) return { kind: 'unknown' };
 
@@ -30,9 +35,24 @@ export function parseRegistryPath(path: string): RegistryPath {
   if (parts.length >= 3 && at(2) === 'tags' && at(1) === 'list') {
     return { kind: 'tags', name: nameBefore(2) };
   }
+  if (parts.length >= 3 && at(2) === 'referrers') {
+    return { kind: 'referrers', name: nameBefore(2), digest: at(1)! };
+  }
   const uploads = parts.lastIndexOf('uploads');
   if (uploads >= 2 && parts[uploads - 1] === 'blobs') {
     return { kind: 'upload', name: parts.slice(0, uploads - 1).join('/') };
   }
   return { kind: 'unknown' };
+}
+
+/**
+ * Percent-decodes a path. A malformed escape is left as it is: the name
+ * or reference it sits in then fails validation with a 400.
+ */
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }

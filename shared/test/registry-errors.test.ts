@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 
 import {
+  AuthenticationRequired,
   BlobNotFound,
   BuildFailed,
   BuildTimedOut,
@@ -8,6 +9,7 @@ import {
   ERROR_CODES,
   InvalidDigest,
   InvalidName,
+  InvalidPagination,
   InvalidReference,
   ManifestNotFound,
   OperationUnsupported,
@@ -33,6 +35,8 @@ describe('toErrorResponse', () => {
     [new BuildTimedOut(5), 'UNAVAILABLE', 503, /5 s/],
     [new DependencyUnavailable('redis'), 'UNAVAILABLE', 503, /redis/],
     [new BuildFailed('nix-build exited with 1'), 'UNKNOWN', 500, /nix-build exited/],
+    [new InvalidPagination('x'), 'PAGINATION_NUMBER_INVALID', 400, /"x"/],
+    [new AuthenticationRequired('no token', 'Bearer realm="r"'), 'UNAUTHORIZED', 401, /no token/],
   ];
 
   for (const [error, code, status, message] of table) {
@@ -59,6 +63,20 @@ describe('toErrorResponse', () => {
       expect(toErrorResponse(new DependencyUnavailable('redis')).headers).to.have.property(
         'Retry-After',
       );
+    });
+  });
+
+  describe('when authentication is missing', () => {
+    it('sends the challenge in WWW-Authenticate', () => {
+      const error = new AuthenticationRequired('no token', 'Bearer realm="r"');
+      expect(toErrorResponse(error).headers['WWW-Authenticate']).to.equal('Bearer realm="r"');
+    });
+  });
+
+  describe('when a write is refused', () => {
+    it('names the allowed methods in Allow', () => {
+      const error = new OperationUnsupported('PUT', ['GET', 'HEAD']);
+      expect(toErrorResponse(error).headers.Allow).to.equal('GET, HEAD');
     });
   });
 

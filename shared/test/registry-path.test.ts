@@ -11,6 +11,10 @@ describe('parseRegistryPath', () => {
     ['/v2/a/b/c/tags/list', { kind: 'tags', name: 'a/b/c' }],
     ['/v2/htop/blobs/uploads/', { kind: 'upload', name: 'htop' }],
     ['/v2/htop/blobs/uploads/123', { kind: 'upload', name: 'htop' }],
+    ['/v2/jq/referrers/sha256:ab', { kind: 'referrers', name: 'jq', digest: 'sha256:ab' }],
+    ['/v2/jq/manifests/latest/', { kind: 'manifest', name: 'jq', reference: 'latest' }],
+    ['/v2/jq/blobs/sha256%3Aab', { kind: 'blob', name: 'jq', digest: 'sha256:ab' }],
+    ['/v2/j%ZZ/tags/list', { kind: 'tags', name: 'j%ZZ' }],
     ['/v2/manifests/latest', { kind: 'unknown' }],
     ['/v3/htop/manifests/latest', { kind: 'unknown' }],
   ];

@@ -1,22 +1,28 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 
 import {
-  DEFAULT_TAG,
+  checkRepositoryName,
+  InvalidDigest,
+  isDigest,
   observeRequests,
   OperationUnsupported,
-  parseImageName,
   parseRegistryPath,
   writeRegistryError,
   type BlobStore,
   type Config,
   type Logger,
+  type RegistryPath,
   type RequestLocals,
   type ServiceMetrics,
 } from '@nixport/shared';
 
+import { authorize, TOKEN_PATH } from './auth.ts';
 import type { BuildCoordinator } from './builds.ts';
 import { forwardBlob } from './routes/blobs.ts';
 import { getManifest } from './routes/manifests.ts';
+import { listReferrers } from './routes/referrers.ts';
+import { listTags } from './routes/tags.ts';
+import { issueToken } from './routes/token.ts';
 
 /** Everything the gateway's HTTP layer talks to. */
 export interface GatewayDeps {
@@ -28,6 +34,9 @@ export interface GatewayDeps {
   /** Resolves when Redis and the store can serve; rejects otherwise. */
   ready(): Promise<void>;
 }
+
+/** The methods every `/v2` resource of a read-only registry answers. */
+const READ_METHODS = ['GET', 'HEAD'];
 
 /** The gateway as an Express app, mountable in tests without a port. */
 export function createApp(deps: GatewayDeps): express.Express {
@@ -47,6 +56,12 @@ export function createApp(deps: GatewayDeps): express.Express {
     res.type(deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
+  if (deps.config.auth.mode === 'token') {
+    app.get(TOKEN_PATH, (req, res) => {
+      (res.locals as RequestLocals).route = TOKEN_PATH;
+      issueToken(deps.config.auth, req, res);
+    });
+  }
   app.use('/v2', dispatch(deps));
   app.use((req: Request, res: Response, next: NextFunction) => {
     next(new OperationUnsupported(`${req.method} ${req.path}`));
@@ -55,6 +70,17 @@ export function createApp(deps: GatewayDeps): express.Express {
   return app;
 }
 
+/** Endpoint templates, for messages that quote no raw client input. */
+const ENDPOINTS: Record<RegistryPath['kind'], string> = {
+  base: '/v2/',
+  manifest: '/v2/<name>/manifests/<reference>',
+  blob: '/v2/<name>/blobs/<digest>',
+  tags: '/v2/<name>/tags/list',
+  referrers: '/v2/<name>/referrers/<digest>',
+  upload: '/v2/<name>/blobs/uploads/',
+  unknown: 'this path',
+};
+
 /** Routes a `/v2` request by the resource its path names. */
 function dispatch(deps: GatewayDeps) {
   return async (req: Request, res: Response) => {
@@ -62,30 +88,36 @@ function dispatch(deps: GatewayDeps) {
     // Every /v2 answer says which API it speaks (distribution spec).
     res.set('Docker-Distribution-API-Version', 'registry/2.0');
     const path = parseRegistryPath(req.baseUrl + req.path);
-    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (path.kind !== 'unknown') locals.route = ENDPOINTS[path.kind];
+    // The name is checked first: it goes into the auth challenge's scope.
+    const name = 'name' in path ? path.name : undefined;
+    if (name !== undefined) checkRepositoryName(name);
+    authorize(deps.config.auth, req, name);
 
-    if (path.kind === 'base' && read) {
-      locals.route = '/v2/';
-      res.json({});
-      return;
+    if (!READ_METHODS.includes(req.method)) {
+      const allow = path.kind === 'unknown' || path.kind === 'upload' ? [] : READ_METHODS;
+      throw new OperationUnsupported(`${req.method} ${ENDPOINTS[path.kind]}`, allow);
     }
-    if (path.kind === 'manifest' && read) {
-      locals.route = '/v2/<name>/manifests/<reference>';
-      locals.log = locals.log.child({ image: path.name, reference: path.reference });
-      await getManifest(deps, req, res, path.name, path.reference);
-      return;
+    switch (path.kind) {
+      case 'base':
+        res.json({});
+        return;
+      case 'manifest':
+        locals.log = locals.log.child({ image: path.name, reference: path.reference });
+        await getManifest(deps, req, res, path.name, path.reference);
+        return;
+      case 'blob':
+        if (!isDigest(path.digest)) throw new InvalidDigest(path.digest);
+        await forwardBlob(deps.config.blobserverUrl, req, res, path);
+        return;
+      case 'tags':
+        listTags(req, res, path.name);
+        return;
+      case 'referrers':
+        listReferrers(req, res, path.name, path.digest);
+        return;
+      default:
+        throw new OperationUnsupported(`${req.method} ${ENDPOINTS[path.kind]}`);
     }
-    if (path.kind === 'blob' && read) {
-      locals.route = '/v2/<name>/blobs/<digest>';
-      await forwardBlob(deps.config.blobserverUrl, req, res);
-      return;
-    }
-    if (path.kind === 'tags' && read) {
-      locals.route = '/v2/<name>/tags/list';
-      parseImageName(path.name);
-      res.json({ name: path.name, tags: [DEFAULT_TAG] });
-      return;
-    }
-    throw new OperationUnsupported(`${req.method} ${req.originalUrl.split('?')[0]}`);
   };
 }

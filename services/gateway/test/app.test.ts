@@ -17,6 +17,7 @@ import {
   FsBlobStore,
   loadConfig,
   MEDIA_TYPES,
+  parseAuthConfig,
   parseImageName,
   resolveRevision,
   sha256Digest,
@@ -57,6 +58,7 @@ describe('gateway', () => {
   let eventsConnection: Redis;
   let queue: Queue;
   let app: ReturnType<typeof createApp>;
+  let deps: Parameters<typeof createApp>[0];
   let image: BuiltImage;
 
   before(async () => {
@@ -80,7 +82,7 @@ describe('gateway', () => {
     const caches = new Caches(connection, 'gateway-test');
     image = await seedImage(config, store, caches, 'shell/htop');
     const builds = new BuildCoordinator({ queue, events, caches, timeoutSeconds: 5 });
-    app = createApp({
+    deps = {
       config,
       store,
       builds,
@@ -93,7 +95,8 @@ describe('gateway', () => {
           throw new DependencyUnavailable('redis', { cause });
         }
       },
-    });
+    };
+    app = createApp(deps);
   });
 
   after(async () => {
@@ -157,8 +160,50 @@ describe('gateway', () => {
     });
   });
 
+  describe('when basic authentication is on', () => {
+    const password = 'correct-horse-battery';
+    const lines: string[] = [];
+    let guarded: ReturnType<typeof createApp>;
+    const basic = (secret: string) => `Basic ${Buffer.from(`ci:${secret}`).toString('base64')}`;
+
+    before(() => {
+      const env = { NIXPORT_AUTH: 'basic', NIXPORT_AUTH_USERS: `ci:${password}` };
+      const auth = parseAuthConfig(env, []);
+      const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
+      guarded = createApp({ ...deps, config: { ...deps.config, auth }, logger });
+    });
+
+    it('answers 401 UNAUTHORIZED with a Basic challenge without credentials', async () => {
+      for (const authorization of [undefined, basic('wrong')]) {
+        const req = request(guarded).get('/v2/shell/htop/manifests/latest');
+        const res = await (authorization ? req.set('Authorization', authorization) : req);
+        expect(res.status).to.equal(401);
+        expect(res.headers['www-authenticate']).to.equal('Basic realm="nixport"');
+        expect(res.body.errors[0].code).to.equal('UNAUTHORIZED');
+      }
+    });
+
+    it('serves the manifest with the configured credentials, and logs no password', async () => {
+      const res = await request(guarded)
+        .get('/v2/shell/htop/manifests/latest')
+        .set('Authorization', basic(password));
+      expect(res.status).to.equal(200);
+      expect(lines.join('')).to.include('request done');
+      expect(lines.join('')).not.to.include(password);
+      expect(lines.join('')).not.to.include(basic(password).slice(6));
+    });
+  });
+
   describe('when Redis is down', () => {
-    before(() => redis.stop());
+    before(async () => {
+      await redis.stop();
+      // A command written before the client sees the connection drop is
+      // kept for a reconnect that never comes (maxRetriesPerRequest is
+      // null, as BullMQ wants); wait until the client knows Redis is gone.
+      while (connection.status === 'ready') {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    });
 
     it('answers a build request with 503 UNAVAILABLE and Retry-After', async () => {
       const res = await request(app).get('/v2/jq/manifests/latest');

@@ -9,17 +9,19 @@ import { DependencyUnavailable } from '@nixport/shared';
 const FORWARDED_REQUEST_HEADERS = ['range', 'if-none-match', 'if-range', 'accept'];
 
 /**
- * Blob downloads are the blobserver's: the gateway forwards them
- * unchanged so that one address serves the whole registry API. In
- * Kubernetes the Ingress sends blob paths to the blobserver directly and
- * this forwarding is not on the path.
+ * Blob downloads are the blobserver's: the gateway forwards them, by
+ * their canonical path (no query, no trailing slash), so that one
+ * address serves the whole registry API. In Kubernetes the Ingress sends
+ * blob paths to the blobserver directly and this forwarding is not on
+ * the path. The caller has checked the name and digest.
  */
 export async function forwardBlob(
   blobserverUrl: string,
   req: Request,
   res: Response,
+  blob: { name: string; digest: string },
 ): Promise<void> {
-  const target = new URL(req.originalUrl, blobserverUrl);
+  const target = new URL(`/v2/${blob.name}/blobs/${blob.digest}`, blobserverUrl);
   const headers: Record<string, string> = {};
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = req.headers[name];
