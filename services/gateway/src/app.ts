@@ -16,6 +16,7 @@ import {
 
 import type { BuildCoordinator } from './builds.ts';
 import { forwardBlob } from './routes/blobs.ts';
+import { getBuild } from './routes/builds.ts';
 import { getManifest } from './routes/manifests.ts';
 
 /** Everything the gateway's HTTP layer talks to. */
@@ -47,6 +48,7 @@ export function createApp(deps: GatewayDeps): express.Express {
     res.type(deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
+  app.get('/builds/:buildKey', (req, res) => getBuild(deps.builds, req, res));
   app.use('/v2', dispatch(deps));
   app.use((req: Request, res: Response, next: NextFunction) => {
     next(new OperationUnsupported(`${req.method} ${req.path}`));

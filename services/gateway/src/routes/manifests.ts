@@ -8,7 +8,7 @@ import {
   InvalidReference,
   ManifestNotFound,
   parseImageName,
-  resolveRevision,
+  resolveTag,
   type BlobStore,
   type Config,
   type Descriptor,
@@ -68,13 +68,16 @@ async function findManifest(
   }
   if (!isTag(reference)) throw new InvalidReference(reference);
 
+  // Resolving needs no Nix: a commit tag not even git. An exact revision
+  // (a commit) is cached for good, a mutable one evaluated again later.
   const source = deps.config.packageSource;
-  const revision = await resolveRevision(source, reference);
+  const { revision, exact, fetch } = await resolveTag(source, reference);
   const full = { ...request, source: describeSource(source), revision };
   const key = buildKey(full);
+  const cacheSeconds = exact ? undefined : deps.config.reevaluateAfterSeconds;
   const image =
     (await deps.builds.cached(key)) ??
-    (await deps.builds.build({ buildKey: key, image: name, request: full }));
+    (await deps.builds.build({ buildKey: key, image: name, request: full, fetch, cacheSeconds }));
 
   const descriptor = chooseManifest(image, req.headers.accept ? [req.headers.accept] : []);
   const bytes = await deps.store.readAll(descriptor.digest);
