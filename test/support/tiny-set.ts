@@ -18,7 +18,7 @@ export interface TinyContents {
 /**
  * Writes a small self-contained package set (busybox and a default.nix)
  * into `dir`: `greeting` and `other` write their text to a file, `failing`
- * fails its build saying why, `sleepy` builds for a minute, `unfreetool`
+ * fails its build saying why, `sleepy` builds for 67 s, `unfreetool`
  * throws nixpkgs' words for an unfree package when instantiated.
  */
 export async function writeTinySet(dir: string, contents: TinyContents): Promise<string> {
@@ -40,7 +40,7 @@ rec {
   greeting = says "greeting" "${contents.greeting}";
   other = says "other" "${contents.other}";
   failing = script "failing" "echo the build of failing broke >&2; exit 1";
-  sleepy = script "sleepy" "sleep 60; mkdir $out";
+  sleepy = script "sleepy" "sleep 67; mkdir $out";
   unfreetool = greeting // {
     drvPath = throw "Package ‘unfreetool’ has an unfree license (‘unfree’), refusing to evaluate.";
   };

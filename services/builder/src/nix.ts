@@ -18,10 +18,15 @@ const LOG_TAIL_BYTES = 16 * 1024;
 const TRANSIENT = [
   /unable to download/,
   /HTTP error (?:5\d\d|429)/,
-  /Could not resolve host|Connection (?:refused|reset|timed out)|timed out/i,
+  /Could not resolve host|Connection (?:refused|reset|timed out)|Operation timed out/i,
   /fatal: unable to access|Could not read from remote repository/,
   /database is (?:busy|locked)|opening lock file|error: cannot connect to/,
 ];
+
+/** Nix's words when its own `timeout` stopped a builder. */
+const NIX_TIMED_OUT = /timed out after \d+ seconds/;
+/** How long the process outlives Nix's own timeout before it is killed. */
+const GRACE_MS = 10_000;
 
 /** What the package set lacks for a revision, `Cannot find Git revision`. */
 const UNKNOWN_REVISION = /Cannot find Git revision|bad object|not a tree object/;
@@ -58,8 +63,9 @@ export type NixOutput = (line: string) => void;
 /**
  * Runs Nix as a child process. Every value reaches Nix through
  * `--argstr`, never spliced into an expression, so no image name can
- * inject Nix code. A call that outlives the timeout is killed with its
- * whole process group (the builders Nix started too).
+ * inject Nix code. A build that outlives the timeout is stopped by Nix;
+ * any call that outlives it (plus a grace for Nix to stop its builders)
+ * is killed with its whole process group.
  */
 export class Nix {
   readonly #timeoutMs: number;
@@ -104,9 +110,18 @@ export class Nix {
     return 'the package set refuses to evaluate it';
   }
 
-  /** Builds a derivation and returns its output path. */
+  /**
+   * Builds a derivation and returns its output path. Nix enforces the
+   * timeout itself here: it kills a builder with everything it started,
+   * which a builder's own session would hide from a kill of ours.
+   */
   async realise(drvPath: string): Promise<string> {
-    const out = await this.#run('nix-store', ['--realise', drvPath]);
+    const timeout = String(this.#timeoutMs / 1000);
+    const out = await this.#run(
+      'nix-store',
+      ['--realise', drvPath, '--option', 'timeout', timeout],
+      GRACE_MS,
+    );
     const path = out.trim().split('\n').pop();
     if (!path?.startsWith('/nix/store/')) {
       throw new BuildFailed(`nix-store printed no store path: ${out.slice(0, 200)}`);
@@ -124,7 +139,7 @@ export class Nix {
     }));
   }
 
-  #run(command: string, args: string[]): Promise<string> {
+  #run(command: string, args: string[], graceMs = 0): Promise<string> {
     return new Promise((resolve, reject) => {
       // Its own process group, so a timeout also stops what Nix started.
       const child = spawn(command, args, {
@@ -136,7 +151,7 @@ export class Nix {
       const timer = setTimeout(() => {
         timedOut = true;
         killGroup(child.pid);
-      }, this.#timeoutMs);
+      }, this.#timeoutMs + graceMs);
       let stdout = '';
       let stderr = '';
       let pending = '';
@@ -158,9 +173,10 @@ export class Nix {
         clearTimeout(timer);
         if (pending) this.#output?.(pending);
         if (code === 0 && !timedOut) return resolve(stdout);
-        if (timedOut) {
+        if (timedOut || NIX_TIMED_OUT.test(stderr)) {
           const limit = this.#timeoutMs / 1000;
-          return reject(new BuildFailed(`${command} stopped after the ${limit} s Nix timeout`));
+          const reason = `${command} stopped after the ${limit} s Nix timeout`;
+          return reject(new BuildFailed(reason, stderr));
         }
         const reason = `${command} exited with ${code}: ${errorMessage(stderr)}`;
         reject(new BuildFailed(reason, stderr, TRANSIENT.some((p) => p.test(stderr))));
