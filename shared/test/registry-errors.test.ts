@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import {
   BlobNotFound,
   BuildFailed,
+  BuildNotFound,
   BuildTimedOut,
   DependencyUnavailable,
   ERROR_CODES,
@@ -24,6 +25,13 @@ describe('toErrorResponse', () => {
     [new InvalidReference('!'), 'MANIFEST_INVALID', 400, /!/],
     [new InvalidDigest('md5:1'), 'DIGEST_INVALID', 400, /md5:1/],
     [new PackagesNotFound(['nosuchpackage']), 'MANIFEST_UNKNOWN', 404, /nosuchpackage/],
+    [
+      new PackagesNotFound(['htopp', 'nosuchpackage'], { htopp: ['htop'] }),
+      'MANIFEST_UNKNOWN',
+      404,
+      /: htopp \(did you mean htop\?\), nosuchpackage$/,
+    ],
+    [new BuildNotFound('ab'), 'MANIFEST_UNKNOWN', 404, /no build ab/],
     [new PackagesRefused([{ name: 'x', reason: 'marked as broken' }]), 'MANIFEST_UNKNOWN', 404, /marked as broken/],
     [new TagNotFound('v1', 'no such tag'), 'MANIFEST_UNKNOWN', 404, /v1/],
     [new ManifestNotFound('sha256:00'), 'MANIFEST_UNKNOWN', 404, /sha256:00/],

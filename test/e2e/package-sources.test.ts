@@ -316,3 +316,48 @@ describe('a channel tarball package source', function () {
     });
   });
 });
+
+describe('a local path package source', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let stack: Stack;
+  const { builds, layers, pull } = client(() => stack);
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nixport-path-'));
+    const set = await writeTinySet(join(dir, 'set'), { greeting: 'hello', other: 'one' });
+    stack = await startStack({
+      dataDir: join(dir, 'data'),
+      env: { NIXPORT_PACKAGE_SOURCE: `path:${set}`, NIXPORT_REEVALUATE_AFTER: '1' },
+    });
+  });
+
+  after(async () => {
+    await stack?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('when a pull comes after NIXPORT_REEVALUATE_AFTER', () => {
+    it('evaluates the set again and reuses the unchanged image', async () => {
+      const first = await pull('greeting', 'latest');
+      expect((await pull('greeting', 'latest')).digest).to.equal(first.digest);
+      const [buildsBefore, layersBefore] = [await builds(), await layers()];
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+
+      expect((await pull('greeting', 'latest')).digest).to.equal(first.digest);
+      expect(await builds()).to.equal(buildsBefore + 1);
+      expect(await layers()).to.equal(layersBefore);
+    });
+  });
+
+  describe('when a build status page names no known build', () => {
+    it('answers 404 MANIFEST_UNKNOWN', async () => {
+      for (const key of ['f'.repeat(64), 'not-a-key']) {
+        const res = await fetch(`${stack.gatewayUrl}/builds/${key}`);
+        expect(res.status).to.equal(404);
+        const body = (await res.json()) as { errors: { code: string }[] };
+        expect(body.errors[0]!.code).to.equal('MANIFEST_UNKNOWN');
+      }
+    });
+  });
+});
