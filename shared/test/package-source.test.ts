@@ -11,7 +11,10 @@ describe('parsePackageSource', () => {
         'git:https://example.org/pkgs.git#release',
         { kind: 'git', url: 'https://example.org/pkgs.git', defaultRef: 'release' },
       ],
-      ['tarball:https://example.org/set.tar.gz', { kind: 'tarball', url: 'https://example.org/set.tar.gz' }],
+      [
+        'tarball:https://example.org/set.tar.gz',
+        { kind: 'tarball', url: 'https://example.org/set.tar.gz' },
+      ],
       [
         'tarball:https://channels.example.org/{channel}/nixexprs.tar.xz#nixos-24.05',
         {

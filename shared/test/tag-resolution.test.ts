@@ -84,7 +84,8 @@ describe('resolveTag', () => {
     before(async () => {
       await writeFile(join(dir, 'stable.tar.gz'), 'one');
       server = await serveTarballs(dir);
-      source = { kind: 'tarball', url: `${server.url}/{channel}.tar.gz`, defaultChannel: 'stable' };
+      const url = `${server.url}/{channel}.tar.gz`;
+      source = { kind: 'tarball', url, defaultChannel: 'stable' };
     });
 
     after(() => server.stop());

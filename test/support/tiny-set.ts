@@ -42,7 +42,8 @@ rec {
   failing = script "failing" "echo the build of failing broke >&2; exit 1";
   sleepy = script "sleepy" "sleep 67; mkdir $out";
   unfreetool = greeting // {
-    drvPath = throw "Package ‘unfreetool’ has an unfree license (‘unfree’), refusing to evaluate.";
+    drvPath = throw ("Package ‘unfreetool’ has an unfree license (‘unfree’), "
+      + "refusing to evaluate.");
   };
 }
 `,

@@ -63,7 +63,8 @@ describe('LayerWriter', () => {
       const { store, uploads } = countingStore(fs);
 
       const content = { kind: 'root' as const, path: tree };
-      const [a, b] = await Promise.all([builder(store).write(content), builder(store).write(content)]);
+      const [first, second] = [builder(store), builder(store)];
+      const [a, b] = await Promise.all([first.write(content), second.write(content)]);
 
       expect(a.digest).to.equal(b.digest);
       expect([a.packed, b.packed].sort()).to.deep.equal([false, true]);

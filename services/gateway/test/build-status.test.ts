@@ -30,7 +30,8 @@ describe('renderStatus', () => {
 
   describe('when a build is over', () => {
     it('stops refreshing and shows the failure', () => {
-      const page = renderStatus({ ...status, state: 'failed', failedReason: 'nix-store exited with 1' });
+      const failedReason = 'nix-store exited with 1';
+      const page = renderStatus({ ...status, state: 'failed', failedReason });
       expect(page).not.to.include('http-equiv="refresh"');
       expect(page).to.include('nix-store exited with 1');
     });
