@@ -7,21 +7,26 @@ import { expect } from 'chai';
 import { buildKey, parseImageName } from '@nixport/shared';
 
 import { startStack, type Stack } from '../../scripts/stack.ts';
+import { startBuilder, type BuilderProcess } from '../support/builder-process.ts';
 import { registryClient, STATUS_PATH } from '../support/registry-client.ts';
-import { commitAll, git, writeTinySet } from '../support/tiny-set.ts';
+import { commitAll, git, writeTinySet, type TinyContents } from '../support/tiny-set.ts';
 
 describe('a git package source', function () {
   this.timeout(120_000);
   let dir: string;
   let repo: string;
   let stack: Stack;
+  let second: BuilderProcess;
   let first: string;
-  const { builds, layers, pull, status } = registryClient(() => stack);
+  const { builds, layers, pull, status } = registryClient(() => ({
+    gatewayUrl: stack.gatewayUrl,
+    builderUrls: [stack.builderUrl, second.url],
+  }));
   const statusOf = (name: string, revision: string) => {
     const request = { ...parseImageName(name), source: `git:file://${repo}`, revision };
     return status(`/builds/${buildKey(request)}`);
   };
-  const change = async (contents: { greeting: string; other: string }) => {
+  const change = async (contents: TinyContents) => {
     await writeTinySet(repo, contents);
     return commitAll(repo, `greeting ${contents.greeting}, other ${contents.other}`);
   };
@@ -30,16 +35,18 @@ describe('a git package source', function () {
     dir = await mkdtemp(join(tmpdir(), 'nixport-git-'));
     repo = join(dir, 'repo');
     first = await change({ greeting: 'hello', other: 'one' });
-    stack = await startStack({
-      dataDir: join(dir, 'data'),
-      env: {
-        NIXPORT_PACKAGE_SOURCE: `git:file://${repo}#main`,
-        NIXPORT_BUILDER_CONCURRENCY: '2',
-      },
+    const env = { NIXPORT_PACKAGE_SOURCE: `git:file://${repo}#main` };
+    stack = await startStack({ dataDir: join(dir, 'data'), env });
+    // Two builders share the queue, the caches and the store.
+    second = await startBuilder({
+      ...env,
+      REDIS_URL: stack.redisUrl,
+      NIXPORT_STORE_DIR: join(dir, 'data', 'store'),
     });
   });
 
   after(async () => {
+    await second?.stop();
     await stack?.stop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -102,9 +109,9 @@ describe('a git package source', function () {
     });
   });
 
-  describe('when two revisions give the same image at once', () => {
+  describe('when two builders build revisions that give the same image at once', () => {
     it('realises and packs it once', async () => {
-      const commit = await change({ greeting: 'twins', other: 'two' });
+      const commit = await change({ greeting: 'twins', other: 'two', delaySeconds: 2 });
       await git(repo, 'checkout', '-q', '-b', 'twin');
       const twin = await commitAll(repo, 'same tree, another commit');
       await git(repo, 'checkout', '-q', 'main');

@@ -31,7 +31,7 @@ describe('a channel tarball package source', function () {
   let dir: string;
   let server: TarballServer;
   let stack: Stack;
-  const { builds, layers, pull, status } = registryClient(() => stack);
+  const { builds, layers, pull, status } = registryClient(() => ({ ...stack, builderUrls: [stack.builderUrl] }));
   const publish = async (channel: string, greeting: string, other = 'one') => {
     const set = await writeTinySet(join(dir, channel), { greeting, other });
     await packTarball(set, join(dir, 'public', `${channel}.tar.gz`));
@@ -122,7 +122,7 @@ describe('a local path package source', function () {
   this.timeout(60_000);
   let dir: string;
   let stack: Stack;
-  const { builds, layers, pull } = registryClient(() => stack);
+  const { builds, layers, pull } = registryClient(() => ({ ...stack, builderUrls: [stack.builderUrl] }));
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'nixport-path-'));

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 
-import type { Stack } from '../../scripts/stack.ts';
 import { metricSum } from './commands.ts';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -23,13 +22,22 @@ export interface BuildStatus {
 /** The path of a build status page that an error message names. */
 export const STATUS_PATH = /\/builds\/[0-9a-f]{64}/;
 
+/** The gateway to pull from and every builder behind it. */
+export interface Registry {
+  gatewayUrl: string;
+  builderUrls: string[];
+}
+
 /**
- * Pulls manifests from a running stack and reads its builder's metrics
- * and build status pages.
+ * Pulls manifests from a running registry and reads its build status
+ * pages and its builders' metrics, summed over all of them.
  */
-export function registryClient(stack: () => Stack) {
-  const metric = (name: string, labels?: Record<string, string>) =>
-    metricSum(stack().builderUrl, name, labels);
+export function registryClient(registry: () => Registry) {
+  const stack = () => registry();
+  const metric = async (name: string, labels?: Record<string, string>) => {
+    const sums = stack().builderUrls.map((url) => metricSum(url, name, labels));
+    return (await Promise.all(sums)).reduce((a, b) => a + b, 0);
+  };
   return {
     builds: () => metric('nixport_builds_total'),
     layers: () => metric('nixport_layers_total'),

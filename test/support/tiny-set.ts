@@ -13,6 +13,8 @@ const BUSYBOX = fileURLToPath(new URL('../../nix/offline/busybox/busybox', impor
 export interface TinyContents {
   greeting: string;
   other: string;
+  /** Seconds the build of `greeting` takes; none by default. */
+  delaySeconds?: number;
 }
 
 /**
@@ -37,7 +39,8 @@ let
   says = name: text: script name "mkdir -p $out/share; echo \${text} > $out/share/\${name}";
 in
 rec {
-  greeting = says "greeting" "${contents.greeting}";
+  greeting = script "greeting" ("sleep ${contents.delaySeconds ?? 0}; mkdir -p $out/share; "
+    + "echo ${contents.greeting} > $out/share/greeting");
   other = says "other" "${contents.other}";
   failing = script "failing" "echo the build of failing broke >&2; exit 1";
   sleepy = script "sleepy" "sleep 67; mkdir $out";
