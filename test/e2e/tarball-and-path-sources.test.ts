@@ -31,7 +31,10 @@ describe('a channel tarball package source', function () {
   let dir: string;
   let server: TarballServer;
   let stack: Stack;
-  const { builds, layers, pull, status } = registryClient(() => ({ ...stack, builderUrls: [stack.builderUrl] }));
+  const { builds, layers, pull, status } = registryClient(() => ({
+    gatewayUrl: stack.gatewayUrl,
+    builderUrls: [stack.builderUrl],
+  }));
   const publish = async (channel: string, greeting: string, other = 'one') => {
     const set = await writeTinySet(join(dir, channel), { greeting, other });
     await packTarball(set, join(dir, 'public', `${channel}.tar.gz`));
@@ -47,7 +50,6 @@ describe('a channel tarball package source', function () {
       dataDir: join(dir, 'data'),
       env: {
         NIXPORT_PACKAGE_SOURCE: `tarball:${server.url}/{channel}.tar.gz#stable`,
-        NIXPORT_NIX_TIMEOUT: String(NIX_TIMEOUT_SECONDS),
       },
     });
   });
@@ -98,38 +100,27 @@ describe('a channel tarball package source', function () {
       expect(log).to.include('will retry after a pause').and.include('attempt 2 of 3 started');
     });
   });
-
-  describe('when a Nix call outlives the Nix timeout', () => {
-    it('fails the build once, saying so, and stops what Nix started', async () => {
-      const failed = () =>
-        metricSum(stack.builderUrl, 'nixport_builds_total', { outcome: 'failed' });
-      const before = await failed();
-      const pulled = await pull('sleepy', 'latest');
-      expect(pulled.status).to.equal(500);
-      expect(pulled.message).to.include(`${NIX_TIMEOUT_SECONDS} s Nix timeout`);
-      const after = await failed();
-      expect(after).to.equal(before + 1);
-
-      const path = STATUS_PATH.exec(pulled.message)![0];
-      expect((await status(path)).log.join('\n')).to.include('will not retry');
-      const { stdout } = await promisify(execFile)('ps', ['-eo', 'args']);
-      expect(stdout.split('\n')).not.to.include('sleep 67');
-    });
-  });
 });
 
 describe('a local path package source', function () {
   this.timeout(60_000);
   let dir: string;
   let stack: Stack;
-  const { builds, layers, pull } = registryClient(() => ({ ...stack, builderUrls: [stack.builderUrl] }));
+  const { builds, layers, pull, status } = registryClient(() => ({
+    gatewayUrl: stack.gatewayUrl,
+    builderUrls: [stack.builderUrl],
+  }));
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'nixport-path-'));
     const set = await writeTinySet(join(dir, 'set'), { greeting: 'hello', other: 'one' });
     stack = await startStack({
       dataDir: join(dir, 'data'),
-      env: { NIXPORT_PACKAGE_SOURCE: `path:${set}`, NIXPORT_REEVALUATE_AFTER: '1' },
+      env: {
+        NIXPORT_PACKAGE_SOURCE: `path:${set}`,
+        NIXPORT_REEVALUATE_AFTER: '1',
+        NIXPORT_NIX_TIMEOUT: String(NIX_TIMEOUT_SECONDS),
+      },
     });
   });
 
@@ -159,6 +150,24 @@ describe('a local path package source', function () {
         const body = (await res.json()) as { errors: { code: string }[] };
         expect(body.errors[0]!.code).to.equal('MANIFEST_UNKNOWN');
       }
+    });
+  });
+
+  describe('when a Nix call outlives the Nix timeout', () => {
+    it('fails the build once, saying so, and stops what Nix started', async () => {
+      const failed = () =>
+        metricSum(stack.builderUrl, 'nixport_builds_total', { outcome: 'failed' });
+      const before = await failed();
+      const pulled = await pull('sleepy', 'latest');
+      expect(pulled.status).to.equal(500);
+      expect(pulled.message).to.include(`${NIX_TIMEOUT_SECONDS} s Nix timeout`);
+      const after = await failed();
+      expect(after).to.equal(before + 1);
+
+      const path = STATUS_PATH.exec(pulled.message)![0];
+      expect((await status(path)).log.join('\n')).to.include('will not retry');
+      const { stdout } = await promisify(execFile)('ps', ['-eo', 'args']);
+      expect(stdout.split('\n')).not.to.include('sleep 67');
     });
   });
 });

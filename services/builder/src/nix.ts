@@ -16,11 +16,14 @@ const LOG_TAIL_BYTES = 16 * 1024;
  * a failing builder) fails the same way every time.
  */
 const TRANSIENT = [
-  /unable to download/,
-  /HTTP error (?:5\d\d|429)/,
-  /Could not resolve host|Connection (?:refused|reset|timed out)|Operation timed out/i,
+  // Nix's downloads (fetchTarball): a server error or no answer; a 404
+  // would be the same next time.
+  /unable to download '[^']*': HTTP error (?:5\d\d|429)/,
+  /unable to download '[^']*': (?:Couldn't (?:connect|resolve)|Timeout was reached)/,
+  /unable to download '[^']*': (?:Failure when receiving|Send failure|Server returned nothing)/,
+  // git under fetchGit.
   /fatal: unable to access|Could not read from remote repository/,
-  /database is (?:busy|locked)|opening lock file|error: cannot connect to/,
+  /database is (?:busy|locked)|opening lock file/,
 ];
 
 /** Nix's words when its own `timeout` stopped a builder. */
@@ -179,10 +182,15 @@ export class Nix {
           return reject(new BuildFailed(reason, stderr));
         }
         const reason = `${command} exited with ${code}: ${errorMessage(stderr)}`;
-        reject(new BuildFailed(reason, stderr, TRANSIENT.some((p) => p.test(stderr))));
+        reject(new BuildFailed(reason, stderr, isTransient(stderr)));
       });
     });
   }
+}
+
+/** True when Nix's output says the failure may pass on a retry. */
+export function isTransient(stderr: string): boolean {
+  return TRANSIENT.some((pattern) => pattern.test(stderr));
 }
 
 /** True when a failure says the requested revision does not exist. */
