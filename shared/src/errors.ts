@@ -102,12 +102,16 @@ export class BuildNotFound extends NixportError {
   }
 }
 
-/** The caller stopped waiting; the build itself may still finish. */
+/**
+ * The caller stopped waiting; the build itself may still finish.
+ * `statusPath` names the page that shows its progress.
+ */
 export class BuildTimedOut extends NixportError {
-  constructor(readonly seconds: number) {
+  constructor(readonly seconds: number, statusPath?: string) {
     super(
       `build did not finish within ${seconds} s; it goes on in the ` +
-        'background, pull again later',
+        'background, pull again later' +
+        (statusPath ? ` (progress: ${statusPath})` : ''),
     );
   }
 }

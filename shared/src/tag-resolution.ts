@@ -41,10 +41,11 @@ export function isCommitTag(tag: string): boolean {
 }
 
 /**
- * Resolves a tag without Nix: a commit tag as it is, a branch or git tag
- * with `git ls-remote`, a channel with an HTTP `HEAD` (its final URL after
- * redirects and its validators), a local path by the hash of its
- * `default.nix`. Throws `TagNotFound` for a tag the source lacks and
+ * Resolves a tag without Nix: a commit tag as it is (in a git source, or
+ * in a tarball URL template such as nixpkgs' archive of a commit), a
+ * branch or git tag with `git ls-remote`, a channel with an HTTP `HEAD`
+ * (its final URL after redirects and its validators), a local path by
+ * the hash of its `default.nix`. Throws `TagNotFound` for a tag the source lacks and
  * `DependencyUnavailable` when the remote cannot be asked.
  */
 export async function resolveTag(source: PackageSource, tag: string): Promise<ResolvedTag> {
@@ -113,6 +114,10 @@ async function resolveTarballTag(
   }
   const channel = tag === DEFAULT_TAG ? source.defaultChannel ?? '' : tag;
   const url = source.url.replaceAll(CHANNEL_PLACEHOLDER, channel);
+  // A commit's archive (GitHub's /archive/<commit>.tar.gz) never changes.
+  if (template && isCommitTag(tag)) {
+    return { revision: tag, exact: true, fetch: { kind: 'tarball', url } };
+  }
 
   const seen = await probeTarball(url, tag, template);
   const revision = createHash('sha256').update(JSON.stringify(seen)).digest('hex');

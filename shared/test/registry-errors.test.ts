@@ -39,6 +39,7 @@ describe('toErrorResponse', () => {
     [new RangeNotSatisfiable(10), 'RANGE_INVALID', 416, /10 bytes/],
     [new OperationUnsupported('PUT'), 'UNSUPPORTED', 405, /PUT/],
     [new BuildTimedOut(5), 'UNAVAILABLE', 503, /5 s/],
+    [new BuildTimedOut(5, '/builds/ab'), 'UNAVAILABLE', 503, /progress: \/builds\/ab/],
     [new DependencyUnavailable('redis'), 'UNAVAILABLE', 503, /redis/],
     [new BuildFailed('nix-build exited with 1'), 'UNKNOWN', 500, /nix-build exited/],
   ];

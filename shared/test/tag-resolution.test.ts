@@ -100,6 +100,16 @@ describe('resolveTag', () => {
       expect((await resolveTag(source, 'latest')).revision).not.to.equal(before.revision);
     });
 
+    it('takes a commit tag as an exact revision, without asking the server', async () => {
+      const commit = 'c'.repeat(40);
+      const offline = { ...source, url: 'http://127.0.0.1:9/{channel}.tar.gz' } as PackageSource;
+      expect(await resolveTag(offline, commit)).to.deep.equal({
+        revision: commit,
+        exact: true,
+        fetch: { kind: 'tarball', url: `http://127.0.0.1:9/${commit}.tar.gz` },
+      });
+    });
+
     it('answers TagNotFound for a channel the server lacks', async () => {
       const error = await resolveTag(source, 'nosuchchannel').catch((e: unknown) => e);
       expect(error).to.be.instanceOf(TagNotFound);

@@ -137,7 +137,7 @@ export class BuildCoordinator {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new BuildTimedOut(this.#timeoutMs / 1000)),
+        () => reject(new BuildTimedOut(this.#timeoutMs / 1000, statusPath(buildKey))),
         this.#timeoutMs,
       );
     });
