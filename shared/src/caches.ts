@@ -53,6 +53,7 @@ export class Caches {
     return raw ? (JSON.parse(raw) as BuiltImage) : undefined;
   }
 
+  /** Remembers the image a derivation gave, for a month past its last use. */
   async putBuilt(derivation: string, image: BuiltImage): Promise<void> {
     const key = `${this.#prefix}:built:${derivation}`;
     await this.#redis.set(key, JSON.stringify(image), 'EX', BUILT_TTL_SECONDS);
