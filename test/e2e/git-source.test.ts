@@ -99,8 +99,9 @@ describe('a git package source', function () {
       expect(moved.digest).not.to.equal(old.digest);
       expect((await pull('greeting', first)).digest).to.equal(old.digest);
 
-      const { state, log } = await statusOf('greeting', commit);
+      const { state, progress, log } = await statusOf('greeting', commit);
       expect(state).to.equal('completed');
+      expect(progress).to.deep.equal({ phase: 'uploading' });
       const phases = log.map((line) => line.split(' ').slice(1).join(' '));
       const packed = `packing layer ${moved.layers} of ${moved.layers}`;
       for (const phase of ['evaluating', 'realising', packed, 'uploading']) {

@@ -15,6 +15,8 @@ export interface Pulled {
 /** The JSON of a build status page. */
 export interface BuildStatus {
   state: string;
+  /** The last progress the builder reported through BullMQ. */
+  progress?: { phase: string; layer?: number; of?: number };
   attempts: number;
   log: string[];
 }
