@@ -3,7 +3,7 @@
 FROM node:20-bookworm-slim
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends nix-bin busybox-static xz-utils ca-certificates \
+ && apt-get install -y --no-install-recommends nix-bin busybox-static xz-utils ca-certificates git \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -1,34 +1,62 @@
 # The expression the builder evaluates. Every input is data passed with
-# --argstr, never code spliced into Nix source:
+# --argstr, never code spliced into Nix source. The package set comes
+# from exactly one of:
 #
-#   source    absolute path of a folder whose default.nix is a package set
-#             function `{ system }: { … }` (e.g. the generated nix/offline)
-#   packages  JSON list of attribute names, e.g. ["htop","bashInteractive"]
-#   system    e.g. x86_64-linux
+#   source      absolute path of a folder whose default.nix is a package
+#               set function `{ system }: { … }` (e.g. the generated
+#               nix/offline)
+#   gitUrl      a git repository holding such a default.nix, at gitRev
+#   gitRev      (a full commit id; fetched with builtins.fetchGit)
+#   tarballUrl  a tarball of such a folder (builtins.fetchTarball)
+#
+#   packages    JSON list of attribute names, e.g. ["htop","bashInteractive"]
+#   system      e.g. x86_64-linux
 #
 # Attributes:
-#   check  { unknown = [ name ]; refused = [ { name; reason; } ]; }
-#          Never throws for names that are not in the set.
-#   image  a derivation whose output is the root filesystem of the image:
-#          a symlink farm over the runtime closure of the packages (plus
-#          cacert and iana-etc when the set has them). Throws if `check`
-#          reports anything.
-{ source, packages, system ? builtins.currentSystem }:
+#   check    { unknown = [ name ]; refused = [ { name; reason; } ]; }
+#            Never throws for names that are not in the set. A reason is
+#            null when the set refuses to evaluate the package; `explain`
+#            then throws with the set's own words.
+#   plan     check // { drvPath; }: the image's derivation, null when
+#            check reports anything.
+#   near     { <unknown name> = [ attribute names it could have meant ]; }
+#            the names of the set (or the nested set) it was looked up in.
+#   explain  forces every found package, so the first one the package set
+#            refuses throws its own message.
+#   image    a derivation whose output is the root filesystem of the image:
+#            a symlink farm over the runtime closure of the packages (plus
+#            cacert and iana-etc when the set has them). Throws if `check`
+#            reports anything.
+{ source ? null
+, gitUrl ? null
+, gitRev ? null
+, tarballUrl ? null
+, packages
+, system ? builtins.currentSystem
+}:
 
 let
   inherit (builtins)
-    attrNames attrValues concatMap concatStringsSep elem filter fromJSON
-    hasAttr head isAttrs isList isString listToAttrs map match
-    replaceStrings split substring tail tryEval unsafeDiscardStringContext;
+    attrNames attrValues concatMap concatStringsSep elem elemAt filter
+    fromJSON genList hasAttr head isAttrs isList isString length
+    listToAttrs map match replaceStrings seq split substring tail tryEval
+    unsafeDiscardStringContext;
 
   names =
     let parsed = fromJSON packages; in
     if isList parsed && builtins.all isString parsed then parsed
     else throw "packages must be a JSON list of strings, got: ${packages}";
 
-  pkgs =
-    if substring 0 1 source == "/" then import source { inherit system; }
-    else throw "source must be an absolute path, got: ${source}";
+  # The package set's folder: fetched by commit or URL, or a local path.
+  # fetchGit with allRefs finds a commit on any branch or tag.
+  root =
+    if gitUrl != null then
+      builtins.fetchGit { url = gitUrl; rev = gitRev; allRefs = true; }
+    else if tarballUrl != null then builtins.fetchTarball { url = tarballUrl; }
+    else if isString source && substring 0 1 source == "/" then source
+    else throw "source must be an absolute path, got: ${toString source}";
+
+  pkgs = import root { inherit system; };
 
   # Nix 2.8 has no builtins.toLower.
   upper = [ "A" "B" "C" "D" "E" "F" "G" "H" "I" "J" "K" "L" "M"
@@ -82,6 +110,10 @@ let
     in
     if dotted != null then dotted else attempt [ name ];
 
+  # Why the set refuses a found package: null when it does not, else
+  # { reason; }. A package the set throws for when it is instantiated
+  # (nixpkgs' unfree, insecure or unsupported packages) gets a null
+  # reason: tryEval cannot keep the message, `explain` shows it.
   refusal = drv:
     let
       meta = drv.meta or { };
@@ -92,8 +124,10 @@ let
         else null;
       checked = tryEval reason;
     in
-    if checked.success then checked.value
-    else "its metadata does not evaluate";
+    if !(tryEval drv.drvPath).success then { reason = null; }
+    else if !checked.success then { reason = "its metadata does not evaluate"; }
+    else if checked.value == null then null
+    else { reason = checked.value; };
 
   resolved = map (name: { inherit name; drv = resolve name; }) names;
   found = filter (entry: entry.drv != null) resolved;
@@ -103,11 +137,30 @@ let
       (filter (entry: entry.drv == null) resolved);
     refused = concatMap
       (entry:
-        let reason = refusal entry.drv; in
-        if reason == null then [ ]
-        else [ { inherit (entry) name; inherit reason; } ])
+        let refused = refusal entry.drv; in
+        if refused == null then [ ]
+        else [ ({ inherit (entry) name; } // refused) ])
       found;
   };
+
+  # The attribute names an unknown name was looked up among: those of
+  # the nested set its dotted prefix reaches, else the top level.
+  nearNames = name:
+    let
+      parts = filter isString (split "\\." name);
+      init = genList (elemAt parts) (length parts - 1);
+      parent = tryEval (walk pkgs init);
+      nested = length parts > 1 && parent.success
+        && isAttrs parent.value && !(isDerivation parent.value);
+      prefix = concatStringsSep "." init + ".";
+    in
+    if nested then map (attr: prefix + attr) (attrNames parent.value)
+    else attrNames pkgs;
+
+  near = listToAttrs
+    (map (name: { inherit name; value = nearNames name; }) check.unknown);
+
+  explain = map (entry: seq entry.drv.drvPath entry.name) found;
 
   # Every image gets CA certificates and /etc/services, as from nixpkgs.
   extras = filter (name: hasAttr name pkgs) [ "cacert" "iana-etc" ];
@@ -141,12 +194,13 @@ let
 
   problems =
     map (name: "unknown ${name}") check.unknown
-    ++ map (entry: "refused ${entry.name}: ${entry.reason}") check.refused;
+    ++ map (entry: "refused ${entry.name}: ${toString entry.reason}") check.refused;
 
   image =
     if problems == [ ] then farm
     else throw "cannot build the image: ${concatStringsSep "; " problems}";
 in
 {
-  inherit check image;
+  inherit check near explain image;
+  plan = check // { drvPath = if problems == [ ] then farm.drvPath else null; };
 }

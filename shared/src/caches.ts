@@ -10,12 +10,19 @@ export interface LayerRecord {
   size: number;
 }
 
-/** How long a manifest built from a mutable revision stays cached. */
-const MANIFEST_TTL_SECONDS = 7 * 24 * 3600;
+/** How long an image built from a derivation stays cached after its last use. */
+const BUILT_TTL_SECONDS = 30 * 24 * 3600;
 
 /**
  * Redis-held caches. Everything here can be rebuilt: losing it costs
- * builds, never data.
+ * builds, never data. Two caches hold manifests:
+ *
+ * - by build key (the request: packages, system, source revision), which
+ *   answers a pull without any work; forever for an exact revision (a git
+ *   commit), for a while otherwise;
+ * - by what was built (the image root's derivation), which a new
+ *   evaluation of a mutable source (a moved branch, a changed path) finds
+ *   when the image it gives did not change.
  */
 export class Caches {
   readonly #redis: Redis;
@@ -26,14 +33,30 @@ export class Caches {
     this.#prefix = prefix;
   }
 
+  /** The image a build key gave, while its cache entry lives. */
   async getManifest(buildKey: string): Promise<BuiltImage | undefined> {
     const raw = await this.#redis.get(`${this.#prefix}:manifest:${buildKey}`);
     return raw ? (JSON.parse(raw) as BuiltImage) : undefined;
   }
 
-  async putManifest(buildKey: string, image: BuiltImage): Promise<void> {
+  /** Remembers a build key's image; for `seconds` when given, else forever. */
+  async putManifest(buildKey: string, image: BuiltImage, seconds?: number): Promise<void> {
     const key = `${this.#prefix}:manifest:${buildKey}`;
-    await this.#redis.set(key, JSON.stringify(image), 'EX', MANIFEST_TTL_SECONDS);
+    if (seconds === undefined) await this.#redis.set(key, JSON.stringify(image));
+    else await this.#redis.set(key, JSON.stringify(image), 'EX', seconds);
+  }
+
+  /** The image built from a derivation; using it extends its life. */
+  async getBuilt(derivation: string): Promise<BuiltImage | undefined> {
+    const key = `${this.#prefix}:built:${derivation}`;
+    const raw = await this.#redis.getex(key, 'EX', BUILT_TTL_SECONDS);
+    return raw ? (JSON.parse(raw) as BuiltImage) : undefined;
+  }
+
+  /** Remembers the image a derivation gave, for a month past its last use. */
+  async putBuilt(derivation: string, image: BuiltImage): Promise<void> {
+    const key = `${this.#prefix}:built:${derivation}`;
+    await this.#redis.set(key, JSON.stringify(image), 'EX', BUILT_TTL_SECONDS);
   }
 
   async getLayer(layerKey: string): Promise<LayerRecord | undefined> {

@@ -16,6 +16,11 @@ export interface Config {
   blobserverUrl: string;
   buildTimeoutSeconds: number;
   nixTimeoutSeconds: number;
+  /**
+   * How long a pull of a mutable tag (a local path, a tarball) is served
+   * from the cache before the next pull evaluates the source again.
+   */
+  reevaluateAfterSeconds: number;
   maxLayers: number;
   gzipLevel: number;
   builderConcurrency: number;
@@ -73,7 +78,7 @@ export function loadConfig(
       problems.push(`NIXPORT_PACKAGE_SOURCE: ${(error as Error).message}`);
     }
   }
-  if (!existsSync(join(packageSource.path, 'default.nix'))) {
+  if (packageSource.kind === 'path' && !existsSync(join(packageSource.path, 'default.nix'))) {
     problems.push(
       `NIXPORT_PACKAGE_SOURCE: ${packageSource.path} holds no default.nix ` +
         '(npm start builds the offline set in nix/offline)',
@@ -101,6 +106,7 @@ export function loadConfig(
     ]),
     buildTimeoutSeconds: int('NIXPORT_BUILD_TIMEOUT', 600, 1, 86400),
     nixTimeoutSeconds: int('NIXPORT_NIX_TIMEOUT', 1800, 1, 86400),
+    reevaluateAfterSeconds: int('NIXPORT_REEVALUATE_AFTER', 300, 1, 30 * 86400),
     maxLayers: int('NIXPORT_MAX_LAYERS', 94, 2, 125),
     gzipLevel: int('NIXPORT_GZIP_LEVEL', 6, 1, 9),
     builderConcurrency: int('NIXPORT_BUILDER_CONCURRENCY', 1, 1, 64),

@@ -27,10 +27,20 @@ export class InvalidDigest extends NixportError {
   }
 }
 
-/** Some requested packages are not in the package set. */
+/**
+ * Some requested packages are not in the package set. The message names
+ * each, with the set's close matches when it has any.
+ */
 export class PackagesNotFound extends NixportError {
-  constructor(readonly packages: string[]) {
-    super(`packages not found in the package set: ${packages.join(', ')}`);
+  constructor(
+    readonly packages: string[],
+    readonly suggestions: Record<string, string[]> = {},
+  ) {
+    const named = packages.map((name) => {
+      const near = suggestions[name] ?? [];
+      return near.length > 0 ? `${name} (did you mean ${near.join(', ')}?)` : name;
+    });
+    super(`packages not found in the package set: ${named.join(', ')}`);
   }
 }
 
@@ -70,19 +80,38 @@ export class RangeNotSatisfiable extends NixportError {
   }
 }
 
-/** The build ran and failed; `log` is its tail, for the status page. */
+/**
+ * The build ran and failed; `log` is its tail, for the status page.
+ * `transient` failures (a download, a lock) may pass on a retry; the
+ * others would fail the same way again.
+ */
 export class BuildFailed extends NixportError {
-  constructor(reason: string, readonly log?: string) {
+  constructor(
+    reason: string,
+    readonly log?: string,
+    readonly transient = false,
+  ) {
     super(`build failed: ${reason}`);
   }
 }
 
-/** The caller stopped waiting; the build itself may still finish. */
+/** No build is known under this key: never queued, or long forgotten. */
+export class BuildNotFound extends NixportError {
+  constructor(readonly buildKey: string) {
+    super(`no build ${buildKey} is known`);
+  }
+}
+
+/**
+ * The caller stopped waiting; the build itself may still finish.
+ * `statusPath` names the page that shows its progress.
+ */
 export class BuildTimedOut extends NixportError {
-  constructor(readonly seconds: number) {
+  constructor(readonly seconds: number, statusPath?: string) {
     super(
       `build did not finish within ${seconds} s; it goes on in the ` +
-        'background, pull again later',
+        'background, pull again later' +
+        (statusPath ? ` (progress: ${statusPath})` : ''),
     );
   }
 }

@@ -2,6 +2,7 @@ import {
   AuthenticationRequired,
   BlobNotFound,
   BuildFailed,
+  BuildNotFound,
   BuildTimedOut,
   DependencyUnavailable,
   InvalidDigest,
@@ -94,12 +95,14 @@ function classify(error: unknown): [ErrorCode, unknown?] {
   }
   if (error instanceof InvalidDigest) return ['DIGEST_INVALID', { digest: error.digest }];
   if (error instanceof PackagesNotFound) {
-    return ['MANIFEST_UNKNOWN', { packages: error.packages }];
+    return ['MANIFEST_UNKNOWN', { packages: error.packages, suggestions: error.suggestions }];
   }
   if (error instanceof PackagesRefused) {
     return ['MANIFEST_UNKNOWN', { refused: error.refusals }];
   }
   if (error instanceof TagNotFound) return ['MANIFEST_UNKNOWN', { tag: error.tag }];
+  // A build makes a manifest; the status page of an unknown one is its 404.
+  if (error instanceof BuildNotFound) return ['MANIFEST_UNKNOWN', { buildKey: error.buildKey }];
   if (error instanceof ManifestNotFound) return ['MANIFEST_UNKNOWN', { digest: error.digest }];
   if (error instanceof BlobNotFound) return ['BLOB_UNKNOWN', { digest: error.digest }];
   if (error instanceof RangeNotSatisfiable) return ['RANGE_INVALID', { size: error.size }];

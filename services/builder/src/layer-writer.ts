@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createGzip } from 'node:zlib';
 
-import type { BlobStore, Caches, LayerRecord } from '@nixport/shared';
+import type { BlobStore, Caches, LayerRecord, RedisLocks } from '@nixport/shared';
 
 import { DigestTap } from './hashing.ts';
 import { packTrees, type TreeSource } from './tarball.ts';
@@ -25,22 +25,40 @@ export class LayerWriter {
   readonly #store: BlobStore;
   readonly #caches: Caches;
   readonly #gzipLevel: number;
+  readonly #locks: RedisLocks | undefined;
 
-  constructor(store: BlobStore, caches: Caches, gzipLevel: number) {
+  /**
+   * With `locks`, builders sharing a Redis pack a layer once between
+   * them: one packs and uploads while the others wait and reuse it.
+   */
+  constructor(store: BlobStore, caches: Caches, gzipLevel: number, locks?: RedisLocks) {
     this.#store = store;
     this.#caches = caches;
     this.#gzipLevel = gzipLevel;
+    this.#locks = locks;
   }
 
   async write(content: LayerContent): Promise<WrittenLayer> {
     const key = layerKey(content);
+    const cached = await this.#cached(key);
+    if (cached) return cached;
+    const packOnce = async () => {
+      // The previous holder of the lock may have packed it meanwhile.
+      const packed = await this.#cached(key);
+      if (packed) return packed;
+      const record = await this.#pack(content);
+      await this.#caches.putLayer(key, record);
+      return { ...record, packed: true };
+    };
+    return this.#locks ? this.#locks.hold(`layer:${key}`, packOnce) : packOnce();
+  }
+
+  async #cached(key: string): Promise<WrittenLayer | undefined> {
     const cached = await this.#caches.getLayer(key);
     if (cached && (await this.#store.size(cached.digest)) === cached.size) {
       return { ...cached, packed: false };
     }
-    const record = await this.#pack(content);
-    await this.#caches.putLayer(key, record);
-    return { ...record, packed: true };
+    return undefined;
   }
 
   /**

@@ -6,13 +6,16 @@ import { Counter, Histogram } from 'prom-client';
 import {
   BUILD_QUEUE,
   BuildFailed,
+  BuildLog,
   Caches,
   connectRedis,
   createLogger,
   createMetrics,
+  describeProgress,
   LOG_FIELDS,
   loadConfig,
   openStore,
+  RedisLocks,
   runService,
   type BuildJobData,
   type BuildResult,
@@ -31,14 +34,15 @@ runService('builder', async () => {
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   const store = await openStore(config);
   const caches = new Caches(redis, config.prefix);
-  const nix = new Nix(config.nixTimeoutSeconds);
-  const layers = new LayerWriter(store, caches, config.gzipLevel);
   const packedGroups = new PackedGroups(redis, config.prefix);
   const { popularity, from } = await choosePopularity(
     config.popularity,
     config.packageSource.kind === 'path' ? config.packageSource.path : undefined,
   );
   logger.info({ from: from ?? 'none', packages: popularity?.size ?? 0 }, 'popularity loaded');
+  const locks = new RedisLocks(redis, config.prefix);
+  const buildLog = new BuildLog(redis, config.prefix);
+  const layers = new LayerWriter(store, caches, config.gzipLevel, locks);
 
   const metrics = createMetrics('builder');
   const registers = [metrics.registry];
@@ -79,18 +83,29 @@ runService('builder', async () => {
       builds.inc({ outcome });
       duration.observe({ outcome }, Number(process.hrtime.bigint() - started) / 1e9);
     };
+    // The status page's log; losing a line must not fail the build.
+    const note = (line: string) =>
+      buildLog.append(job.data.buildKey, line).catch((err: unknown) => {
+        log.warn({ err }, 'build log write failed');
+      });
+    const attempts = job.opts.attempts ?? 1;
     log.info('build started');
+    await note(`attempt ${job.attemptsMade + 1} of ${attempts} started`);
     try {
       const result = await buildImage(
         {
-          nix,
+          nix: new Nix(config.nixTimeoutSeconds, (line) => void note(line)),
           layers,
           store,
           caches,
+          locks,
           maxLayers: config.maxLayers,
           popularity,
           packedGroups,
-          progress: (phase, detail) => job.updateProgress({ phase, ...detail }),
+          progress: async (phase, detail) => {
+            await job.updateProgress({ phase, ...detail });
+            await note(describeProgress({ phase, ...detail }));
+          },
           onLayer: (packed, size) => {
             layerCount.inc({ result: packed ? 'packed' : 'reused' });
             if (packed) packedBytes.inc(size);
@@ -101,12 +116,18 @@ runService('builder', async () => {
       );
       finish(result.kind);
       log.info({ result: result.kind }, 'build finished');
+      await note(`finished: ${result.kind}`);
       return result;
     } catch (error) {
       finish('failed');
       log.error({ err: error }, 'build failed');
-      // A Nix failure repeats on retry; other errors (store, Redis) may not.
-      if (error instanceof BuildFailed) throw new UnrecoverableError(error.message);
+      // A Nix failure repeats on retry unless Nix says it was transient (a
+      // download); other errors (store, Redis) may pass.
+      const final = error instanceof BuildFailed && !error.transient;
+      const retry = !final && job.attemptsMade + 1 < attempts;
+      await note(`failed: ${(error as Error).message}`);
+      await note(retry ? 'will retry after a pause' : 'will not retry');
+      if (final) throw new UnrecoverableError((error as Error).message);
       throw error;
     }
   };

@@ -19,6 +19,7 @@ import {
 import { authorize, TOKEN_PATH } from './auth.ts';
 import type { BuildCoordinator } from './builds.ts';
 import { forwardBlob } from './routes/blobs.ts';
+import { getBuild } from './routes/builds.ts';
 import { getManifest } from './routes/manifests.ts';
 import { listReferrers } from './routes/referrers.ts';
 import { listTags } from './routes/tags.ts';
@@ -62,6 +63,7 @@ export function createApp(deps: GatewayDeps): express.Express {
       issueToken(deps.config.auth, req, res);
     });
   }
+  app.get('/builds/:buildKey', (req, res) => getBuild(deps.builds, req, res));
   app.use('/v2', dispatch(deps));
   app.use((req: Request, res: Response, next: NextFunction) => {
     next(new OperationUnsupported(`${req.method} ${req.path}`));

@@ -2,6 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 
 import {
   BUILD_QUEUE,
+  BuildLog,
   Caches,
   connectRedis,
   createLogger,
@@ -44,6 +45,7 @@ runService('gateway', async () => {
     queue,
     events,
     caches: new Caches(redis, config.prefix),
+    log: new BuildLog(redis, config.prefix),
     timeoutSeconds: config.buildTimeoutSeconds,
   });
   const ready = async () => {

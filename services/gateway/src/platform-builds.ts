@@ -1,6 +1,7 @@
 import {
   buildKey,
   PackagesRefused,
+  type BuildJobData,
   type BuildRequest,
   type BuiltImage,
   type System,
@@ -12,14 +13,21 @@ import type { PlatformImage } from './image-index.ts';
 /** One image name's request, before a system is chosen. */
 export type PlatformlessRequest = Omit<BuildRequest, 'system'>;
 
+/** What every build of one pull shares: how to fetch, how long to cache. */
+export type JobOptions = Pick<BuildJobData, 'fetch' | 'cacheSeconds'>;
+
 /** The cached image of one build request, or its build, joined or started. */
 export async function buildImage(
   builds: BuildCoordinator,
   image: string,
   request: BuildRequest,
+  options: JobOptions,
 ): Promise<BuiltImage> {
   const key = buildKey(request);
-  return (await builds.cached(key)) ?? (await builds.build({ buildKey: key, image, request }));
+  return (
+    (await builds.cached(key)) ??
+    (await builds.build({ buildKey: key, image, request, ...options }))
+  );
 }
 
 /**
@@ -37,9 +45,10 @@ export async function buildPlatforms(
   image: string,
   request: PlatformlessRequest,
   systems: System[],
+  options: JobOptions,
 ): Promise<PlatformImage[]> {
   const settled = await Promise.allSettled(
-    systems.map((system) => buildImage(builds, image, { ...request, system })),
+    systems.map((system) => buildImage(builds, image, { ...request, system }, options)),
   );
 
   const built: PlatformImage[] = [];

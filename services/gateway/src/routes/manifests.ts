@@ -8,7 +8,7 @@ import {
   InvalidReference,
   ManifestNotFound,
   parseImageName,
-  resolveRevision,
+  resolveTag,
   type BlobStore,
   type Config,
   type Descriptor,
@@ -92,22 +92,25 @@ async function findManifest(
   if (reference.includes(':')) throw new InvalidDigest(reference);
   if (!isTag(reference)) throw new InvalidReference(reference);
 
+  // Resolving needs no Nix: a commit tag not even git. An exact revision
+  // (a commit) is cached for good, a mutable one evaluated again later.
   const source = deps.config.packageSource;
-  const revision = await resolveRevision(source, reference);
+  const { revision, exact, fetch } = await resolveTag(source, reference);
   const full = { packages: request.packages, source: describeSource(source), revision };
   const accept = req.headersDistinct.accept;
+  const job = { fetch, cacheSeconds: exact ? undefined : deps.config.reevaluateAfterSeconds };
 
   // An `arm64/` name asks for one system; any other name is built for
   // every configured architecture, and several of them make an index.
   const explicit = request.system !== 'x86_64-linux';
   const systems = explicit ? [request.system] : deps.config.architectures;
   if (systems.length === 1) {
-    const image = await buildImage(deps.builds, name, { ...full, system: systems[0]! });
+    const image = await buildImage(deps.builds, name, { ...full, system: systems[0]! }, job);
     const descriptor = chooseManifest(image, accept);
     return { descriptor, bytes: await deps.store.readAll(descriptor.digest) };
   }
 
-  const entries = await buildPlatforms(deps.builds, name, full, systems);
+  const entries = await buildPlatforms(deps.builds, name, full, systems, job);
   const choice = chooseIndex(entries, accept);
   if (choice.kind === 'manifest') {
     const { descriptor } = choice;
