@@ -1,0 +1,56 @@
+/**
+ * `npm run bench:pack [-- --rounds N --level L]`: packs, compresses and
+ * hashes the closure of the image holding every package of the offline
+ * set's default list (bash, coreutils, git, python3, perl, curl, … about
+ * 90 store paths, 225 MB), with the builder's layer stream and with
+ * `tar --sort=name -c | gzip -L | sha256sum`, alternating the two.
+ * Prints both speeds and sizes; the last line is `ratio: X`, our median
+ * MB/s over the pipeline's. Fails if two of our rounds differ in a byte.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { DEFAULT_PACKAGES } from '../nix/src/default-packages.ts';
+import { Nix } from '../services/builder/src/nix.ts';
+import { median, referenceCommand, runPackBench } from './pack-bench.ts';
+
+const OFFLINE = fileURLToPath(new URL('../nix/offline', import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    level: { type: 'string', default: '6' },
+  },
+});
+const rounds = Number(values.rounds);
+const level = Number(values.level);
+
+const nix = new Nix(1800);
+const request = { source: OFFLINE, packages: [...DEFAULT_PACKAGES], system: 'x86_64-linux' as const };
+const root = await nix.build(request);
+const closure = await nix.closure(root);
+const paths = closure.map((entry) => entry.path).sort();
+const narBytes = closure.reduce((sum, entry) => sum + entry.narSize, 0);
+
+const say = (text: string) => process.stdout.write(`${text}\n`);
+say(`closure of ${DEFAULT_PACKAGES.join(' ')}`);
+say(`${paths.length} store paths, ${mb(narBytes)} MB as NARs, gzip level ${level}`);
+say(`reference: ${referenceCommand(level)}`);
+say(`ours: builder layer stream (tar, sha256, parallel gzip, sha256), ${rounds} rounds`);
+
+const result = await runPackBench(paths, { rounds, level }, say);
+const { layer } = result;
+say(
+  `reference: median ${median(result.reference).toFixed(1)} MB/s, ` +
+    `tar ${mb(result.reference[0]!.tarBytes)} MB, gzip ${mb(result.referenceGzipBytes)} MB`,
+);
+say(
+  `ours:      median ${median(result.ours).toFixed(1)} MB/s, ` +
+    `tar ${mb(layer.diffSize)} MB, gzip ${mb(layer.size)} MB`,
+);
+say(`ours: ${layer.digest} in all ${rounds + 1} runs (diff id ${layer.diffId})`);
+say(`ratio: ${result.ratio.toFixed(2)}`);
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
+}
