@@ -12,6 +12,8 @@ export interface PackRun {
   tarBytes: number;
   /** MB (10^6 bytes) of that tarball packed, compressed and hashed per second. */
   mbPerSecond: number;
+  /** CPU time (user and system) of every thread and process of that side. */
+  cpuSeconds: number;
 }
 
 /** What both sides produced, and how fast, over several rounds. */
@@ -59,11 +61,14 @@ export async function runPackBench(
     let sha = '';
     for (let round = 1; round <= options.rounds; round += 1) {
       const started = performance.now();
-      sha = (await shell(referenceCommand(options.level), env)).split(' ')[0] ?? '';
-      reference.push(runOf((performance.now() - started) / 1000, tarBytes));
+      // `times` prints the shell's, then its children's, user and system time.
+      const out = await shell(`${referenceCommand(options.level)}; times`, env);
+      const seconds = (performance.now() - started) / 1000;
+      sha = out.split(' ')[0] ?? '';
+      reference.push(runOf(seconds, tarBytes, childCpu(out)));
 
       const again = await packOnce(paths, options.level);
-      ours.push(runOf(again.seconds, again.layer.diffSize));
+      ours.push(runOf(again.seconds, again.layer.diffSize, again.cpuSeconds));
       if (again.layer.digest !== first.layer.digest) {
         throw new Error(`round ${round} gave ${again.layer.digest}, not ${first.layer.digest}`);
       }
@@ -91,20 +96,33 @@ export function median(runs: PackRun[]): number {
 }
 
 async function packOnce(paths: string[], level: number) {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const trees = paths.map((path) => ({ from: path, to: path.slice(1) }));
   const layer = streamLayer(trees, ['nix', 'nix/store'], level);
   // Read and drop: the reference's sha256sum is its only consumer too.
   for await (const _chunk of layer.body);
-  return { seconds: (performance.now() - started) / 1000, layer: layer.digests() };
+  const seconds = (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
+  return { seconds, cpuSeconds: (user + system) / 1e6, layer: layer.digests() };
 }
 
-function runOf(seconds: number, tarBytes: number): PackRun {
-  return { seconds, tarBytes, mbPerSecond: tarBytes / 1e6 / seconds };
+function runOf(seconds: number, tarBytes: number, cpuSeconds: number): PackRun {
+  return { seconds, tarBytes, mbPerSecond: tarBytes / 1e6 / seconds, cpuSeconds };
+}
+
+/** User plus system seconds from the last line of bash's `times`. */
+function childCpu(out: string): number {
+  const times = out.trim().split('\n').at(-1)!.split(' ');
+  return times.reduce((sum, time) => {
+    const [, minutes, seconds] = /^(\d+)m([\d.]+)s$/.exec(time) ?? ['', '0', '0'];
+    return sum + Number(minutes) * 60 + Number(seconds);
+  }, 0);
 }
 
 function line(run: PackRun): string {
-  return `${run.seconds.toFixed(2)} s ${run.mbPerSecond.toFixed(1)} MB/s`;
+  const cpu = `CPU ${run.cpuSeconds.toFixed(2)} s`;
+  return `${run.seconds.toFixed(2)} s ${run.mbPerSecond.toFixed(1)} MB/s (${cpu})`;
 }
 
 /** Runs a bash pipeline (failing if any part fails) and returns its stdout. */

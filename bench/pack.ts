@@ -1,9 +1,10 @@
 /**
- * `npm run bench:pack [-- --rounds N --level L]`: packs, compresses and
- * hashes the closure of the image holding every package of the offline
- * set's default list (bash, coreutils, git, python3, perl, curl, … about
- * 90 store paths, 225 MB), with the builder's layer stream and with
- * `tar --sort=name -c | gzip -L | sha256sum`, alternating the two.
+ * `npm run bench:pack [-- --rounds N --level L --packages a,b]`: packs,
+ * compresses and hashes the closure of the image holding every package
+ * of the offline set's default list (bash, coreutils, git, python3, perl,
+ * curl, … about 90 store paths, 225 MB; `--packages` picks others), with
+ * the builder's layer stream and with `tar --sort=name -c | gzip -L |
+ * sha256sum`, alternating the two.
  * Prints both speeds and sizes; the last line is `ratio: X`, our median
  * MB/s over the pipeline's. Fails if two of our rounds differ in a byte.
  */
@@ -20,20 +21,22 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '5' },
     level: { type: 'string', default: '6' },
+    packages: { type: 'string', default: DEFAULT_PACKAGES.join(',') },
   },
 });
+const packages = values.packages.split(',');
 const rounds = Number(values.rounds);
 const level = Number(values.level);
 
 const nix = new Nix(1800);
-const request = { source: OFFLINE, packages: [...DEFAULT_PACKAGES], system: 'x86_64-linux' as const };
+const request = { source: OFFLINE, packages, system: 'x86_64-linux' as const };
 const root = await nix.build(request);
 const closure = await nix.closure(root);
 const paths = closure.map((entry) => entry.path).sort();
 const narBytes = closure.reduce((sum, entry) => sum + entry.narSize, 0);
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
-say(`closure of ${DEFAULT_PACKAGES.join(' ')}`);
+say(`closure of the image of ${packages.join(' ')}`);
 say(`${paths.length} store paths, ${mb(narBytes)} MB as NARs, gzip level ${level}`);
 say(`reference: ${referenceCommand(level)}`);
 say(`ours: builder layer stream (tar, sha256, parallel gzip, sha256), ${rounds} rounds`);
