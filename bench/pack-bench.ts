@@ -3,14 +3,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { streamLayer, type LayerDigests } from '../services/builder/src/layer-stream.ts';
+import {
+  streamLayer,
+  type LayerDigests,
+} from '../services/builder/src/layer-stream.ts';
 
 /** One timed pass of either side over the same store paths. */
 export interface PackRun {
   seconds: number;
   /** Bytes of the uncompressed tarball that side wrote. */
   tarBytes: number;
-  /** MB (10^6 bytes) of that tarball packed, compressed and hashed per second. */
+  /** MB (10^6 bytes) of that tarball packed, compressed, hashed per second. */
   mbPerSecond: number;
   /** CPU time (user and system) of every thread and process of that side. */
   cpuSeconds: number;
@@ -20,12 +23,14 @@ export interface PackRun {
 export interface PackBenchResult {
   ours: PackRun[];
   reference: PackRun[];
-  /** Our layer's digests; the same in every round, or the bench fails. */
+  /** Our layer's digests; the same in every run, or the bench fails. */
   layer: LayerDigests;
-  /** Bytes of `gzip -<level>` output of the reference tarball. */
+  /** Bytes of the reference's gzip output. */
   referenceGzipBytes: number;
-  referenceSha256: string;
-  /** Median of our MB/s over the median of the reference's. */
+  /**
+   * Median over the rounds of our MB/s over the reference's in the same
+   * round: pairing neighbours cancels load that drifts between rounds.
+   */
   ratio: number;
 }
 
@@ -36,10 +41,10 @@ export function referenceCommand(level: number): string {
 
 /**
  * Packs `paths` (absolute store paths) with the builder's layer stream
- * and with `tar --sort=name | gzip | sha256sum`, alternating the two for
- * `rounds` rounds so that both see the same machine load, after one
- * untimed pass of each that warms the page cache and measures the
- * reference's sizes. Throws when two of our rounds differ in any byte.
+ * and with the reference pipeline, `rounds` times each, the two in turn
+ * (alternating which goes first) so that both see the same machine load.
+ * An untimed pass of each first warms the page cache and measures the
+ * reference's sizes. Throws when two of our runs differ in any byte.
  */
 export async function runPackBench(
   paths: string[],
@@ -47,41 +52,33 @@ export async function runPackBench(
   report: (line: string) => void = () => undefined,
 ): Promise<PackBenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'nixport-bench-pack-'));
-  const list = join(dir, 'paths');
-  await writeFile(list, paths.map((path) => path.slice(1)).join('\n') + '\n');
   try {
-    const env = { ...process.env, LIST: list };
-    const tarBytes = Number(await shell('tar --sort=name -C / -c -T "$LIST" | wc -c', env));
-    const gzip = `tar --sort=name -C / -c -T "$LIST" | gzip -${options.level} | wc -c`;
-    const gzipBytes = await shell(gzip, env);
+    const list = join(dir, 'paths');
+    await writeFile(list, paths.map((path) => `${path.slice(1)}\n`).join(''));
+    const reference = new Reference(list, options.level);
+    const sizes = await reference.sizes();
     const first = await packOnce(paths, options.level);
 
-    const ours: PackRun[] = [];
-    const reference: PackRun[] = [];
-    let sha = '';
+    const rounds: { ours: PackRun; reference: PackRun }[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
-      const started = performance.now();
-      // `times` prints the shell's, then its children's, user and system time.
-      const out = await shell(`${referenceCommand(options.level)}; times`, env);
-      const seconds = (performance.now() - started) / 1000;
-      sha = out.split(' ')[0] ?? '';
-      reference.push(runOf(seconds, tarBytes, childCpu(out)));
-
+      // Odd rounds start with the reference, even ones with ours.
+      const theirs = round % 2 === 1 ? await reference.run(sizes.tar) : undefined;
       const again = await packOnce(paths, options.level);
-      ours.push(runOf(again.seconds, again.layer.diffSize, again.cpuSeconds));
+      const pair = { ours: again.run, reference: theirs ?? (await reference.run(sizes.tar)) };
+      rounds.push(pair);
+      report(`round ${round}: reference ${line(pair.reference)}, ours ${line(pair.ours)}`);
+
       if (again.layer.digest !== first.layer.digest) {
-        throw new Error(`round ${round} gave ${again.layer.digest}, not ${first.layer.digest}`);
+        throw new Error(`run ${round} gave ${again.layer.digest}, not ${first.layer.digest}`);
       }
-      report(`round ${round}: reference ${line(reference.at(-1)!)}, ours ${line(ours.at(-1)!)}`);
     }
 
     return {
-      ours,
-      reference,
+      ours: rounds.map((pair) => pair.ours),
+      reference: rounds.map((pair) => pair.reference),
       layer: first.layer,
-      referenceGzipBytes: Number(gzipBytes),
-      referenceSha256: sha,
-      ratio: median(ours) / median(reference),
+      referenceGzipBytes: sizes.gzip,
+      ratio: middle(rounds.map((pair) => pair.ours.mbPerSecond / pair.reference.mbPerSecond)),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -90,9 +87,41 @@ export async function runPackBench(
 
 /** Median MB/s of a side's rounds. */
 export function median(runs: PackRun[]): number {
-  const sorted = runs.map((r) => r.mbPerSecond).sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return middle(runs.map((run) => run.mbPerSecond));
+}
+
+function middle(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
+}
+
+/** `tar --sort=name | gzip | sha256sum` over the paths listed in a file. */
+class Reference {
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #level: number;
+
+  constructor(list: string, level: number) {
+    this.#env = { ...process.env, LIST: list };
+    this.#level = level;
+  }
+
+  /** Sizes of the tarball and of its gzip output (untimed). */
+  async sizes(): Promise<{ tar: number; gzip: number }> {
+    const tar = 'tar --sort=name -C / -c -T "$LIST"';
+    return {
+      tar: Number(await shell(`${tar} | wc -c`, this.#env)),
+      gzip: Number(await shell(`${tar} | gzip -${this.#level} | wc -c`, this.#env)),
+    };
+  }
+
+  async run(tarBytes: number): Promise<PackRun> {
+    const started = performance.now();
+    // `times` prints the shell's, then its children's, user and system time.
+    const out = await shell(`${referenceCommand(this.#level)}; times`, this.#env);
+    const seconds = (performance.now() - started) / 1000;
+    return runOf(seconds, tarBytes, childCpu(out));
+  }
 }
 
 async function packOnce(paths: string[], level: number) {
@@ -102,9 +131,11 @@ async function packOnce(paths: string[], level: number) {
   const layer = streamLayer(trees, ['nix', 'nix/store'], level);
   // Read and drop: the reference's sha256sum is its only consumer too.
   for await (const _chunk of layer.body);
+
   const seconds = (performance.now() - started) / 1000;
   const { user, system } = process.cpuUsage(cpu);
-  return { seconds, cpuSeconds: (user + system) / 1e6, layer: layer.digests() };
+  const digests = layer.digests();
+  return { run: runOf(seconds, digests.diffSize, (user + system) / 1e6), layer: digests };
 }
 
 function runOf(seconds: number, tarBytes: number, cpuSeconds: number): PackRun {

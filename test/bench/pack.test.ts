@@ -21,8 +21,8 @@ describe('bench:pack', function () {
       lines = stdout.trim().split('\n');
     });
 
-    it('prints both speeds and both sizes', () => {
-      const size = String.raw`\d+\.\d MB/s, tar \d+\.\d MB, gzip \d+\.\d MB`;
+    it('prints both speeds, CPU times and sizes', () => {
+      const size = String.raw`\d+\.\d MB/s, CPU \d+\.\d\d s, tar \d+\.\d MB, gzip \d+\.\d MB`;
       expect(lines.join('\n')).to.match(new RegExp(`^reference: median ${size}$`, 'm'));
       expect(lines.join('\n')).to.match(new RegExp(`^ours: +median ${size}$`, 'm'));
     });

@@ -29,7 +29,8 @@ export class BlockSink {
 
   /** Where the next bytes go: the current block and the room left in it. */
   space(): { buffer: Buffer; offset: number; room: number } {
-    return { buffer: this.#block, offset: this.#used, room: this.#size - this.#used };
+    const room = this.#size - this.#used;
+    return { buffer: this.#block, offset: this.#used, room };
   }
 
   /** Marks `count` bytes written in place at `space().offset`. */

@@ -40,13 +40,18 @@ export interface LayerStream {
  * compressed on every core, and the gzip stream is hashed for the digest
  * as it leaves. Nothing is buffered beyond the chunks in flight.
  */
-export function streamLayer(trees: TreeSource[], parents: string[], level: number): LayerStream {
+export function streamLayer(
+  trees: TreeSource[],
+  parents: string[],
+  level: number,
+): LayerStream {
   const tar = new DigestTap();
   const gzip = new DigestTap();
   let ended = false;
 
   async function* layer(): AsyncGenerator<Buffer> {
-    yield* gzip.tap(gzipChunks(tar.tap(tarBlocks(trees, parents, CHUNK_SIZE)), level));
+    const blocks = tar.tap(tarBlocks(trees, parents, CHUNK_SIZE));
+    yield* gzip.tap(gzipChunks(blocks, level));
     ended = true;
   }
 
@@ -54,7 +59,12 @@ export function streamLayer(trees: TreeSource[], parents: string[], level: numbe
     body: Readable.from(layer(), { objectMode: false }),
     digests() {
       if (!ended) throw new Error('layer digests read before the layer ended');
-      return { diffId: tar.digest(), diffSize: tar.size, digest: gzip.digest(), size: gzip.size };
+      return {
+        diffId: tar.digest(),
+        diffSize: tar.size,
+        digest: gzip.digest(),
+        size: gzip.size,
+      };
     },
   };
 }

@@ -58,14 +58,21 @@ function defaultParallelism(): number {
 /** Deflate's window: the furthest back a match can reach. */
 const WINDOW = 32 * 1024;
 
-function deflateChunk(chunk: Buffer, level: number, dictionary?: Buffer): Promise<Buffer> {
+function deflateChunk(
+  chunk: Buffer,
+  level: number,
+  dictionary?: Buffer,
+): Promise<Buffer> {
   const options: ZlibOptions = {
     level,
     finishFlush: constants.Z_SYNC_FLUSH,
     ...(dictionary ? { dictionary } : {}),
   };
   const job = new Promise<Buffer>((resolve, reject) => {
-    deflateRaw(chunk, options, (error, result) => (error ? reject(error) : resolve(result)));
+    deflateRaw(chunk, options, (error, result) => {
+      if (error) reject(error);
+      else resolve(result);
+    });
   });
   // Awaited later, in order; until then a failure must not count as an
   // unhandled rejection, which would end the process.

@@ -59,14 +59,15 @@ export function encodeHeader(entry: TarEntry): Buffer {
 
   const linkname = entry.linkname ?? Buffer.alloc(0);
   if (linkname.length > NAME_MAX) records.push(['linkpath', linkname]);
-  if (entry.size > SIZE_MAX) records.push(['size', Buffer.from(String(entry.size))]);
+  const huge = entry.size > SIZE_MAX;
+  if (huge) records.push(['size', Buffer.from(String(entry.size))]);
 
   const ustar = ustarBlock({
     name: split?.name ?? entry.name.subarray(0, NAME_MAX),
     prefix: split?.prefix ?? Buffer.alloc(0),
     type: TYPE_FLAGS[entry.type],
     mode: entry.mode,
-    size: entry.size > SIZE_MAX ? 0 : entry.size,
+    size: huge ? 0 : entry.size,
     linkname: linkname.subarray(0, NAME_MAX),
   });
   if (records.length === 0) return ustar;
@@ -123,7 +124,12 @@ function ustarBlock(fields: UstarFields): Buffer {
 }
 
 /** Zero-padded octal digits filling `width - 1` bytes, then a NUL. */
-function writeOctal(block: Buffer, offset: number, width: number, value: number): void {
+function writeOctal(
+  block: Buffer,
+  offset: number,
+  width: number,
+  value: number,
+): void {
   const digits = value.toString(8).padStart(width - 1, '0');
   block.write(digits, offset, width - 1, 'latin1');
   block[offset + width - 1] = 0;
@@ -141,7 +147,8 @@ function splitName(name: Buffer): { name: Buffer; prefix: Buffer } | undefined {
   // the shortest prefix; a trailing slash cannot be the split point.
   const start = name.length - NAME_MAX - 1;
   const slash = name.indexOf(0x2f, Math.max(start, 1));
-  if (slash < 0 || slash > PREFIX_MAX || slash === name.length - 1) return undefined;
+  const fits = slash > 0 && slash <= PREFIX_MAX && slash < name.length - 1;
+  if (!fits) return undefined;
   return { prefix: name.subarray(0, slash), name: name.subarray(slash + 1) };
 }
 
@@ -152,9 +159,11 @@ function splitName(name: Buffer): { name: Buffer; prefix: Buffer } | undefined {
 function paxRecords(records: [string, Buffer][]): Buffer {
   const parts = records.map(([key, value]) => {
     const rest = Buffer.byteLength(` ${key}=`) + value.length + 1;
+    const digits = (n: number) => String(n).length;
     let length = rest + 1;
-    while (String(length).length + rest !== length) length = String(length).length + rest;
-    return Buffer.concat([Buffer.from(`${length} ${key}=`), value, Buffer.from('\n')]);
+    while (digits(length) + rest !== length) length = digits(length) + rest;
+    const head = Buffer.from(`${length} ${key}=`);
+    return Buffer.concat([head, value, Buffer.from('\n')]);
   });
   return Buffer.concat(parts);
 }

@@ -1,8 +1,20 @@
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
-import type { Stats } from 'node:fs';
+import {
+  closeSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  type Stats,
+} from 'node:fs';
 
 import { BlockSink } from './block-sink.ts';
-import { encodeHeader, END_OF_ARCHIVE, padding, type TarEntry } from './tar-header.ts';
+import {
+  encodeHeader,
+  END_OF_ARCHIVE,
+  padding,
+  type TarEntry,
+} from './tar-header.ts';
 
 /** One tree to put into a tarball, and where it goes inside it. */
 export interface TreeSource {
@@ -71,20 +83,28 @@ interface Node {
   to: Buffer;
 }
 
-function* writeEntry(sink: BlockSink, from: Buffer, to: Buffer, stats: Stats): Generator<Buffer> {
+function* writeEntry(
+  sink: BlockSink,
+  from: Buffer,
+  to: Buffer,
+  stats: Stats,
+): Generator<Buffer> {
   if (stats.isDirectory()) {
     // The root of a tree that lands at the archive's root has no entry.
-    if (to.length > 0) sink.write(encodeHeader(directory(Buffer.concat([to, SLASH]), 0o555)));
+    if (to.length === 0) return;
+    sink.write(encodeHeader(directory(Buffer.concat([to, SLASH]), 0o555)));
   } else if (stats.isSymbolicLink()) {
     const linkname = readlinkSync(from, { encoding: 'buffer' });
-    sink.write(encodeHeader({ name: to, type: 'symlink', mode: 0o777, size: 0, linkname }));
+    const link: TarEntry = { name: to, type: 'symlink', mode: 0o777, size: 0, linkname };
+    sink.write(encodeHeader(link));
   } else if (stats.isFile()) {
     const mode = stats.mode & 0o100 ? 0o555 : 0o444;
     sink.write(encodeHeader({ name: to, type: 'file', mode, size: stats.size }));
     yield* copyFile(sink, from, stats.size);
     sink.write(ZEROS.subarray(0, padding(stats.size)));
   } else {
-    throw new Error(`cannot pack ${from.toString()}: not a file, directory or symlink`);
+    const what = 'not a file, directory or symlink';
+    throw new Error(`cannot pack ${from.toString()}: ${what}`);
   }
 }
 
@@ -97,7 +117,7 @@ function* copyFile(sink: BlockSink, path: Buffer, size: number): Generator<Buffe
       const { buffer, offset, room } = sink.space();
       const read = readSync(fd, buffer, offset, Math.min(room, left), null);
       // Store paths are immutable: a size that changed means corruption.
-      if (read === 0) throw new Error(`${path.toString()} shrank while being packed`);
+      if (read === 0) throw new Error(`${path.toString()} shrank while packed`);
       sink.advance(read);
       left -= read;
       yield* sink.drain();

@@ -16,22 +16,29 @@ import { imageClosure } from './support/closure.ts';
 import { snapshot } from './support/trees.ts';
 
 const execFileAsync = promisify(execFile);
-const PACK_LAYER = fileURLToPath(new URL('./support/pack-layer.ts', import.meta.url));
+const PACK_LAYER = fileURLToPath(
+  new URL('./support/pack-layer.ts', import.meta.url),
+);
 /** tsx by location, so that a child started in another folder finds it. */
 const TSX = import.meta.resolve('tsx');
 
-async function sh(command: string, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const { stdout } = await execFileAsync('bash', ['-o', 'pipefail', '-c', command], {
-    ...options,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return stdout;
+/** Runs a bash pipeline that fails if any part fails; returns stdout. */
+async function sh(command: string): Promise<string> {
+  const args = ['-o', 'pipefail', '-c', command];
+  const maxBuffer = 64 * 1024 * 1024;
+  return (await execFileAsync('bash', args, { maxBuffer })).stdout;
 }
 
-const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+function sha256(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
 
 /** An OCI image layout holding one image, tagged latest, of one layer. */
-async function writeLayout(dir: string, layer: Buffer, digests: LayerDigests): Promise<void> {
+async function writeLayout(
+  dir: string,
+  layer: Buffer,
+  digests: LayerDigests,
+): Promise<void> {
   const blobs = join(dir, 'blobs', 'sha256');
   await mkdir(blobs, { recursive: true });
   const put = async (bytes: Buffer, mediaType: string) => {
@@ -54,9 +61,11 @@ async function writeLayout(dir: string, layer: Buffer, digests: LayerDigests): P
     'application/vnd.oci.image.manifest.v1+json',
   );
   const ref = { 'org.opencontainers.image.ref.name': 'latest' };
-  const index = { schemaVersion: 2, manifests: [{ ...manifest, annotations: ref }] };
+  const manifests = [{ ...manifest, annotations: ref }];
+  const index = { schemaVersion: 2, manifests };
   await writeFile(join(dir, 'index.json'), JSON.stringify(index));
-  await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  const version = { imageLayoutVersion: '1.0.0' };
+  await writeFile(join(dir, 'oci-layout'), JSON.stringify(version));
 }
 
 describe('streamLayer', function () {
@@ -82,9 +91,10 @@ describe('streamLayer', function () {
   });
 
   describe('when two builder processes pack the same store paths', () => {
-    it('gives the same digest whatever their thread pool, umask, time zone and folder', async () => {
+    it('gives one digest whatever their threads, umask, time zone and folder', async () => {
       const pack = async (umask: string, env: NodeJS.ProcessEnv, cwd: string) => {
-        const node = [process.execPath, '--import', TSX, PACK_LAYER, '6', '/dev/null', ...paths];
+        const node = [process.execPath, '--import', TSX, PACK_LAYER];
+        node.push('6', '/dev/null', ...paths);
         const { stdout } = await execFileAsync(
           'bash', ['-c', `umask ${umask}; exec "$@"`, 'bash', ...node],
           { cwd, env: { ...process.env, ...env } },
@@ -101,7 +111,7 @@ describe('streamLayer', function () {
   });
 
   describe('when the layer is read back', () => {
-    it('has the sha256 of its tarball as diff id and of its bytes as digest', () => {
+    it('has its tarball\'s sha256 as diff id and its own as digest', () => {
       const tar = gunzipSync(bytes);
       expect(digests).to.deep.equal({
         diffId: sha256(tar),
@@ -123,13 +133,15 @@ describe('streamLayer', function () {
       await writeLayout(layout, bytes, digests);
       await sh(`umoci unpack --image '${layout}:latest' '${join(dir, 'bundle')}'`);
       for (const path of paths) {
-        expect(snapshot(join(dir, 'bundle', 'rootfs', path)), path).to.deep.equal(snapshot(path));
+        const unpacked = join(dir, 'bundle', 'rootfs', path);
+        expect(snapshot(unpacked), path).to.deep.equal(snapshot(path));
       }
     });
 
-    it('decompresses with skopeo to a blob whose digest is the diff id', async () => {
+    it('decompresses with skopeo to a blob named by the diff id', async () => {
       const out = join(dir, 'skopeo');
-      await sh(`skopeo --insecure-policy copy --dest-decompress oci:'${join(dir, 'layout')}':latest dir:'${out}'`);
+      const from = `oci:'${join(dir, 'layout')}':latest`;
+      await sh(`skopeo --insecure-policy copy --dest-decompress ${from} dir:'${out}'`);
       expect(await readdir(out)).to.include(digests.diffId.slice('sha256:'.length));
     });
   });

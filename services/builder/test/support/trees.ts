@@ -15,11 +15,12 @@ export function snapshot(root: string): Map<string, string> {
     if (stats.isDirectory()) {
       out.set(key, 'dir');
       for (const child of readdirSync(path, { encoding: 'buffer' })) {
-        const sub = Buffer.concat([name, name.length ? Buffer.from('/') : Buffer.alloc(0), child]);
-        walk(Buffer.concat([path, Buffer.from('/'), child]), sub);
+        const slash = Buffer.from(name.length ? '/' : '');
+        walk(Buffer.concat([path, SLASH, child]), Buffer.concat([name, slash, child]));
       }
     } else if (stats.isSymbolicLink()) {
-      out.set(key, `link ${readlinkSync(path, { encoding: 'buffer' }).toString('hex')}`);
+      const target = readlinkSync(path, { encoding: 'buffer' });
+      out.set(key, `link ${target.toString('hex')}`);
     } else {
       const hash = createHash('sha256').update(readFileSync(path)).digest('hex');
       out.set(key, `file ${stats.mode & 0o100 ? 'x' : '-'} ${hash}`);
@@ -28,6 +29,8 @@ export function snapshot(root: string): Map<string, string> {
   walk(Buffer.from(root), Buffer.alloc(0));
   return out;
 }
+
+const SLASH = Buffer.from('/');
 
 /** Collects an async stream of buffers into one. */
 export async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
