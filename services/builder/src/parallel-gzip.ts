@@ -66,6 +66,10 @@ function deflateChunk(
   const options: ZlibOptions = {
     level,
     finishFlush: constants.Z_SYNC_FLUSH,
+    // Room for all of the output (deflate grows incompressible data by
+    // a few bytes per 16 KiB), so a chunk makes one trip through the pool
+    // rather than one per 16 KiB of output, each waiting on the main thread.
+    chunkSize: chunk.length + (chunk.length >> 4) + 1024,
     ...(dictionary ? { dictionary } : {}),
   };
   const job = new Promise<Buffer>((resolve, reject) => {

@@ -1,7 +1,15 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -68,6 +76,30 @@ async function writeLayout(
   await writeFile(join(dir, 'oci-layout'), JSON.stringify(version));
 }
 
+/**
+ * A small tree whose bytes are fixed by this file alone: text, noise
+ * from a fixed generator (past one 256 KiB chunk), a symlink, a folder.
+ */
+async function writeFixedTree(root: string): Promise<void> {
+  await mkdir(join(root, 'share'), { recursive: true });
+  const noise = Buffer.alloc(600_000);
+  let state = 1;
+  for (let i = 0; i < noise.length; i += 1) {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    noise[i] = i % 3 ? state >> 16 : 0x61 + (i % 26);
+  }
+  await writeFile(join(root, 'share', 'noise'), noise);
+  await writeFile(join(root, 'share', 'text'), 'a layer that never changes\n'.repeat(9000));
+  await symlink('share/text', join(root, 'link'));
+}
+
+/** What the fixed tree packs to; recorded with Node 20's zlib 1.3.1-e00f703. */
+const FIXED = {
+  zlib: '1.3.1-e00f703',
+  diffId: 'sha256:e2795418a771c44a70d17cff32418c6152b793c1109dd7c0447433e17de6dd4b',
+  digest: 'sha256:068fe6aaffe327be93c565072dc1549399b3390b676cec7fdf967fd710d5ecc6',
+};
+
 describe('streamLayer', function () {
   // Building the jq image from the offline set, on a cold store.
   this.timeout(300_000);
@@ -107,6 +139,28 @@ describe('streamLayer', function () {
       ]);
       expect(JSON.parse(one!)).to.deep.equal(digests);
       expect(JSON.parse(two!)).to.deep.equal(digests);
+    });
+  });
+
+  describe('when a fixed tree is packed on any machine', () => {
+    let fixed: LayerDigests;
+
+    before(async () => {
+      const root = join(dir, 'fixed');
+      await writeFixedTree(root);
+      const layer = streamLayer([{ from: root, to: 'nix/store/fixed' }], ['nix'], 6);
+      for await (const _chunk of layer.body);
+      fixed = layer.digests();
+    });
+
+    it('gives the tarball recorded when this test was written', () => {
+      expect(fixed.diffId).to.equal(FIXED.diffId);
+    });
+
+    it('gives the layer digest recorded, given the same zlib build', function () {
+      // Deflate's output is the zlib build's choice; Node pins its own.
+      if (process.versions.zlib !== FIXED.zlib) this.skip();
+      expect(fixed.digest).to.equal(FIXED.digest);
     });
   });
 
