@@ -17,10 +17,12 @@ import { constants, crc32, deflateRaw, type ZlibOptions } from 'node:zlib';
  * timing or on how many chunks are in flight. Callers that want the same
  * bytes everywhere must cut the input at fixed offsets (`tarBlocks` does).
  *
- * One member, rather than pigz's `--independent` or concatenated members,
- * because every gzip reader accepts one member; readers that stop after
- * the first member (Rust's `GzDecoder`, some scanners) would silently
- * truncate a multi-member layer.
+ * One member rather than concatenated members (which would need no
+ * dictionary and no CRC here): every gzip reader accepts one member,
+ * while readers that stop after the first (Rust's `GzDecoder`, some
+ * scanners) would silently truncate a multi-member layer.
+ *
+ * Needs `zlib.crc32` (Node 20.15 or later).
  */
 export async function* gzipChunks(
   chunks: AsyncIterable<Buffer>,
