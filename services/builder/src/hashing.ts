@@ -1,21 +1,22 @@
 import { createHash } from 'node:crypto';
-import { Transform } from 'node:stream';
 
 import type { Digest } from '@nixport/shared';
 
-/** A pass-through stream that hashes and counts what flows through it. */
-export class DigestTap extends Transform {
+/** A running sha256 and byte count of the chunks that flow through it. */
+export class DigestTap {
   readonly #hash = createHash('sha256');
   #size = 0;
 
-  override _transform(chunk: Buffer, _encoding: string, done: () => void): void {
-    this.#hash.update(chunk);
-    this.#size += chunk.length;
-    this.push(chunk);
-    done();
+  /** Passes `source` through unchanged, hashing and counting it. */
+  async *tap(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      this.#hash.update(chunk);
+      this.#size += chunk.length;
+      yield chunk;
+    }
   }
 
-  /** Valid once the stream has ended. */
+  /** Valid once the tapped stream has ended. */
   digest(): Digest {
     return `sha256:${this.#hash.copy().digest('hex')}`;
   }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createGzip } from 'node:zlib';
 
 import type { BlobStore, Caches, LayerRecord, RedisLocks } from '@nixport/shared';
 
-import { DigestTap } from './hashing.ts';
-import { packTrees, type TreeSource } from './tarball.ts';
+import { streamLayer } from './layer-stream.ts';
+import type { TreeSource } from './tarball.ts';
 
 /** What a layer holds: store paths, or the image root's symlink farm. */
 export type LayerContent =
@@ -62,25 +61,21 @@ export class LayerWriter {
   }
 
   /**
-   * Packs in one pass: tar → hash (diff id) → gzip → hash (digest) → a
-   * staging key, committed under the digest only once it is complete.
+   * Packs in one pass (tar → hash (diff id) → gzip on every core → hash
+   * (digest)) into a staging key, committed under the digest only once
+   * it is complete.
    */
   async #pack(content: LayerContent): Promise<LayerRecord> {
-    const tar = packTrees(...treesOf(content));
-    const diff = new DigestTap();
-    const compressed = new DigestTap();
-    const body = tar.pipe(diff).pipe(createGzip({ level: this.#gzipLevel })).pipe(compressed);
-    tar.once('error', (error) => body.destroy(error));
-
-    const staged = await this.#store.stage(body);
-    const digest = compressed.digest();
+    const layer = streamLayer(...treesOf(content), this.#gzipLevel);
+    const staged = await this.#store.stage(layer.body);
+    const { digest, diffId, size } = layer.digests();
     try {
       await this.#store.commit(staged, digest);
     } catch (error) {
       await this.#store.discard(staged);
       throw error;
     }
-    return { digest, diffId: diff.digest(), size: compressed.size };
+    return { digest, diffId, size };
   }
 }
 

@@ -132,6 +132,17 @@ export class Nix {
     return path;
   }
 
+  /**
+   * Evaluates and realises in one call, for callers that know the
+   * request is buildable (benchmarks, tests); a build job checks the
+   * plan's unknown and refused packages first.
+   */
+  async build(request: NixRequest): Promise<string> {
+    const { drvPath } = await this.plan(request);
+    if (!drvPath) throw new BuildFailed('the request has unknown or refused packages');
+    return this.realise(drvPath);
+  }
+
   /** The runtime closure of a store path with sizes and references. */
   async closure(path: string): Promise<StorePath[]> {
     const out = await this.#run('nix', ['path-info', '--recursive', '--json', path]);
