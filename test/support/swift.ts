@@ -10,6 +10,7 @@
  * in the temporary folder.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,12 +35,17 @@ const SERVERS = ['account', 'container', 'object'] as const;
 
 let shared: Promise<TestSwift> | undefined;
 let users = 0;
+let idle: NodeJS.Timeout | undefined;
+/** How long an unused shared Swift waits for the next test file. */
+const IDLE_MS = 5000;
 
 /**
- * Starts Swift on first use and shares it between test files; each
- * `release` gives one use back and the last stops the servers.
+ * Starts Swift on first use and shares it between test files (a start
+ * costs seconds). Each `release` gives one use back; once none is left
+ * for a few seconds, or when the process exits, the servers stop.
  */
 export async function useSwift(): Promise<{ swift: TestSwift; release(): Promise<void> }> {
+  clearTimeout(idle);
   shared ??= startSwift();
   users += 1;
   const swift = await shared;
@@ -48,8 +54,12 @@ export async function useSwift(): Promise<{ swift: TestSwift; release(): Promise
     async release() {
       users -= 1;
       if (users > 0) return;
-      shared = undefined;
-      await swift.stop();
+      idle = setTimeout(() => {
+        if (users > 0 || !shared) return;
+        shared = undefined;
+        void swift.stop();
+      }, IDLE_MS);
+      idle.unref();
     },
   };
 }
@@ -58,7 +68,14 @@ export async function useSwift(): Promise<{ swift: TestSwift; release(): Promise
 export async function startSwift(): Promise<TestSwift> {
   const dir = await mkdtemp(join(tmpdir(), 'nixport-swift-'));
   const children: ChildProcess[] = [];
+  // mocha --exit leaves no time for a graceful stop: kill at exit.
+  const killAll = () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', killAll);
   const stop = async () => {
+    process.off('exit', killAll);
     await Promise.all(children.map(terminate));
     await rm(dir, { recursive: true, force: true });
   };
@@ -102,6 +119,18 @@ export async function startSwift(): Promise<TestSwift> {
   }
 }
 
+/** Single-replica rings of one device each: `RING_SCRIPT DIR [[name, port]…]`. */
+const RING_SCRIPT = `
+import json, sys
+from swift.common.ring import RingBuilder
+for name, port in json.loads(sys.argv[2]):
+    builder = RingBuilder(4, 1, 1)
+    builder.add_dev({'id': 0, 'region': 1, 'zone': 1, 'ip': '127.0.0.1',
+                     'port': port, 'device': 'd1', 'weight': 1})
+    builder.rebalance()
+    builder.get_ring().save('%s/%s.ring.gz' % (sys.argv[1], name))
+`;
+
 type Ports = Record<'proxy' | 'memcached' | (typeof SERVERS)[number], number>;
 
 async function writeConfig(dir: string, ports: Ports): Promise<void> {
@@ -113,11 +142,11 @@ async function writeConfig(dir: string, ports: Ports): Promise<void> {
     `swift_dir = ${etc}\ndevices = ${join(dir, 'node')}\nmount_check = false\n` +
     'log_level = WARNING\n';
 
+  // One Python process builds the three rings (swift-ring-builder takes
+  // a second per call).
+  const rings = SERVERS.map((server) => [server, ports[server]]);
+  await run('/usr/bin/python3', ['-c', RING_SCRIPT, etc, JSON.stringify(rings)]);
   for (const server of SERVERS) {
-    const builder = join(etc, `${server}.builder`);
-    await run('swift-ring-builder', [builder, 'create', '4', '1', '1']);
-    await run('swift-ring-builder', [builder, 'add', `r1z1-127.0.0.1:${ports[server]}/d1`, '1']);
-    await run('swift-ring-builder', [builder, 'rebalance']);
     await writeFile(
       join(etc, `${server}-server.conf`),
       `${common(ports[server])}\n[pipeline:main]\npipeline = ${server}-server\n\n` +

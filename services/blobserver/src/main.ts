@@ -7,9 +7,13 @@ runService('blobserver', async () => {
   const logger = createLogger('blobserver', config.logLevel);
   const store = await openStore(config);
 
-  const app = createApp({ store, logger, metrics: createMetrics('blobserver') });
+  const mode = config.blobMode === 'redirect'
+    ? { kind: 'redirect' as const, seconds: config.redirectSeconds }
+    : { kind: 'proxy' as const };
+  const app = createApp({ store, mode, logger, metrics: createMetrics('blobserver') });
   const server = app.listen(config.port, () => {
-    logger.info({ port: config.port }, 'blobserver listening');
+    logger.info({ port: config.port, mode: mode.kind, store: config.store },
+      'blobserver listening');
   });
   return async () => {
     server.close();
