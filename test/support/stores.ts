@@ -12,6 +12,8 @@ import { useSwift, type TestSwift } from './swift.ts';
 /** A store of one kind, fresh for one test file, and how to drop it. */
 export interface TestStore<T extends BlobStore = BlobStore> {
   store: T;
+  /** Set for the filesystem kind: the store's folder. */
+  dir?: string;
   /** Set for the S3 kind: the server and the bucket's settings. */
   s3?: { swift: TestSwift; settings: S3Settings };
   close(): Promise<void>;
@@ -22,7 +24,7 @@ export async function openFsStore(): Promise<TestStore<FsBlobStore>> {
   const dir = await mkdtemp(join(tmpdir(), 'nixport-store-'));
   const store = new FsBlobStore(dir);
   await store.init();
-  return { store, close: () => rm(dir, { recursive: true, force: true }) };
+  return { store, dir, close: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** The S3 store on the shared test Swift, in a bucket of its own. */

@@ -40,7 +40,12 @@ export class S3BlobStore implements BlobStore {
     const { bucket, region, createBucket } = this.#settings;
     if (await this.#client.bucketExists(bucket)) return;
     if (!createBucket) throw new Error(`bucket ${bucket} does not exist`);
-    await this.#client.makeBucket(bucket, region);
+    try {
+      await this.#client.makeBucket(bucket, region);
+    } catch (error) {
+      // Services starting together race to create it: one wins.
+      if (!(await this.#client.bucketExists(bucket))) throw error;
+    }
   }
 
   async stage(body: Readable): Promise<Staged> {
