@@ -8,8 +8,11 @@ cd "$(dirname "$0")/.."
 say() { printf 'bootstrap: %s\n' "$*"; }
 
 # Debian packages: Redis, Nix, the static busybox that builds the offline
-# package set, the registry clients the tests pull with, xz for .debs.
-PACKAGES=(redis-server nix-bin busybox-static skopeo umoci xz-utils)
+# package set, the registry clients the tests pull with, xz for .debs;
+# OpenStack Swift and memcached, the S3 server the tests start; nginx, the
+# reference of bench:blobs.
+PACKAGES=(redis-server nix-bin busybox-static skopeo umoci xz-utils
+  swift-proxy swift-account swift-container swift-object memcached nginx)
 missing=()
 for package in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null || true)

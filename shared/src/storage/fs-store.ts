@@ -12,6 +12,8 @@ import { digestHex, isDigest, type Digest } from '../digest.ts';
 import { BlobNotFound } from '../errors.ts';
 import type { BlobStore, ByteRange, Staged, StoredObject } from './store.ts';
 
+const READ_CHUNK = 1024 * 1024;
+
 /**
  * The embedded store: blobs as files under one folder. A rename within
  * one file system is atomic, which gives the staging guarantee for free.
@@ -65,8 +67,9 @@ export class FsBlobStore implements BlobStore {
 
   async read(digest: Digest, range?: ByteRange): Promise<Readable> {
     const path = this.#blobPath(digest);
-    // Open eagerly so a missing blob fails here, not mid-response.
-    const stream = createReadStream(path, range);
+    // Open eagerly so a missing blob fails here, not mid-response. Reads
+    // of 1 MiB rather than 64 KiB cut the syscalls and writes per blob.
+    const stream = createReadStream(path, { ...range, highWaterMark: READ_CHUNK });
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', (error) =>
