@@ -119,6 +119,12 @@ export async function startSwift(): Promise<TestSwift> {
   }
 }
 
+/** s3api before tempauth; slo for multipart uploads, copy for copies. */
+const PROXY_PIPELINE = [
+  'catch_errors', 'gatekeeper', 'healthcheck', 'proxy-logging', 'cache', 's3api',
+  'tempauth', 'copy', 'slo', 'dlo', 'proxy-logging', 'proxy-server',
+];
+
 /** Single-replica rings of one device each: `RING_SCRIPT DIR [[name, port]…]`. */
 const RING_SCRIPT = `
 import json, sys
@@ -155,7 +161,7 @@ async function writeConfig(dir: string, ports: Ports): Promise<void> {
   }
   await writeFile(join(etc, 'proxy-server.conf'), `${common(ports.proxy)}
 [pipeline:main]
-pipeline = catch_errors gatekeeper healthcheck proxy-logging cache s3api tempauth copy slo dlo proxy-logging proxy-server
+pipeline = ${PROXY_PIPELINE.join(' ')}
 
 [app:proxy-server]
 use = egg:swift#proxy

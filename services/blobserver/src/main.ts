@@ -15,6 +15,11 @@ runService('blobserver', async () => {
     logger.info({ port: config.port, mode: mode.kind, store: config.store },
       'blobserver listening');
   });
+  // A large blob can take longer than Node's 5 s keep-alive to drain from
+  // the socket buffers on the client's side; a connection closed while the
+  // client reuses it fails that client's next request.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return async () => {
     server.close();
   };

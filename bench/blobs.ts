@@ -1,0 +1,154 @@
+/**
+ * `npm run bench:blobs`: many concurrent downloads of one large blob
+ * through the blobserver in proxy mode (filesystem store), against nginx
+ * serving the same file from the same folder, in the same run. Rounds
+ * alternate between the two so both see the same page cache and machine
+ * load; each side's best round counts. The last line is
+ * `ratio: <ours / nginx MB/s>`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent, get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { FsBlobStore, sha256Digest } from '@nixport/shared';
+
+import { freePort } from '../scripts/stack.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BLOB_MIB = Number(process.env.BENCH_BLOB_MIB || 64);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 32);
+const DOWNLOADS = Number(process.env.BENCH_DOWNLOADS || 48);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+
+/** Downloads `url` DOWNLOADS times, CONCURRENCY at once; returns MB/s. */
+async function measure(url: string, expected: number): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let next = 0;
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      get(url, { agent }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+        });
+        res.on('end', () => {
+          if (res.statusCode === 200 && bytes === expected) resolve();
+          else reject(new Error(`${url}: status ${res.statusCode}, ${bytes} bytes`));
+        });
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+  const worker = async () => {
+    while (next < DOWNLOADS) {
+      next += 1;
+      await one();
+    }
+  };
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  return (DOWNLOADS * expected) / 1e6 / seconds;
+}
+
+async function waitAnswering(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 300; i += 1) {
+    if (child.exitCode !== null) throw new Error(`${child.spawnfile} exited early`);
+    if (await fetch(url).then(() => true, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'nixport-bench-blobs-'));
+let ours: ChildProcess | undefined;
+let nginx: ChildProcess | undefined;
+try {
+  const storeDir = join(dir, 'store');
+  const store = new FsBlobStore(storeDir);
+  await store.init();
+  const blob = randomBytes(BLOB_MIB * 1024 * 1024);
+  const digest = sha256Digest(blob);
+  await store.putBlob(digest, blob);
+  const size = blob.length;
+
+  const ourPort = await freePort();
+  ours = spawn(process.execPath, ['--import', 'tsx', 'services/blobserver/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(ourPort), NIXPORT_STORE_DIR: storeDir,
+      NIXPORT_STORE: 'fs', NIXPORT_BLOB_MODE: 'proxy' },
+    stdio: 'ignore',
+  });
+
+  // nginx as Debian ships it (a worker per core, sendfile), but ours to
+  // stop; its workers run as root to read the private temporary folder.
+  const nginxPort = await freePort();
+  await mkdir(join(dir, 'nginx'), { recursive: true });
+  const conf = join(dir, 'nginx', 'nginx.conf');
+  await writeFile(conf, `daemon off;
+worker_processes auto;
+user root;
+pid ${join(dir, 'nginx', 'nginx.pid')};
+error_log ${join(dir, 'nginx', 'error.log')};
+events { worker_connections 1024; }
+http {
+  access_log ${join(dir, 'nginx', 'access.log')};
+  client_body_temp_path ${join(dir, 'nginx')};
+  proxy_temp_path ${join(dir, 'nginx')};
+  fastcgi_temp_path ${join(dir, 'nginx')};
+  uwsgi_temp_path ${join(dir, 'nginx')};
+  scgi_temp_path ${join(dir, 'nginx')};
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 100000;
+  server {
+    listen 127.0.0.1:${nginxPort};
+    root ${storeDir};
+  }
+}
+`);
+  nginx = spawn('nginx', ['-c', conf, '-p', join(dir, 'nginx')], { stdio: 'ignore' });
+
+  const ourUrl = `http://127.0.0.1:${ourPort}/v2/bench/blobs/${digest}`;
+  const nginxUrl = `http://127.0.0.1:${nginxPort}/blobs/sha256/${digest.slice(7)}`;
+  await waitAnswering(`http://127.0.0.1:${ourPort}/healthz`, ours);
+  await waitAnswering(nginxUrl, nginx);
+
+  process.stdout.write(
+    `blob ${BLOB_MIB} MiB, ${DOWNLOADS} downloads, ${CONCURRENCY} at once, ` +
+      `${ROUNDS} rounds each\n\nround  blobserver MB/s  nginx MB/s\n`,
+  );
+  // One warm-up download each: page cache, JIT, connection setup.
+  await measure(ourUrl, size);
+  await measure(nginxUrl, size);
+  let bestOurs = 0;
+  let bestNginx = 0;
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const a = await measure(ourUrl, size);
+    const b = await measure(nginxUrl, size);
+    bestOurs = Math.max(bestOurs, a);
+    bestNginx = Math.max(bestNginx, b);
+    process.stdout.write(`${String(round).padEnd(7)}${a.toFixed(0).padStart(15)}` +
+      `${b.toFixed(0).padStart(12)}\n`);
+  }
+  process.stdout.write(`best   ${bestOurs.toFixed(0).padStart(15)}` +
+    `${bestNginx.toFixed(0).padStart(12)}\n`);
+  process.stdout.write(`ratio: ${(bestOurs / bestNginx).toFixed(2)}\n`);
+} finally {
+  await Promise.all([stop(ours), stop(nginx)]);
+  await rm(dir, { recursive: true, force: true });
+}
