@@ -3,11 +3,15 @@
  * through the blobserver in proxy mode (filesystem store), against nginx
  * serving the same file from the same folder, in the same run. Rounds
  * alternate between the two so both see the same page cache and machine
- * load; each side's best round counts. The last line is
+ * load; each side's best round counts. The CPU seconds each server
+ * spends per GB sent (from /proc) show the cost apart from the machine's
+ * load: nginx hands the file to the kernel with sendfile, the blobserver
+ * copies it through user space. The last line is
  * `ratio: <ours / nginx MB/s>`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -22,7 +26,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BLOB_MIB = Number(process.env.BENCH_BLOB_MIB || 64);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 32);
 const DOWNLOADS = Number(process.env.BENCH_DOWNLOADS || 48);
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 
 /** Downloads `url` DOWNLOADS times, CONCURRENCY at once; returns MB/s. */
 async function measure(url: string, expected: number): Promise<number> {
@@ -53,6 +57,24 @@ async function measure(url: string, expected: number): Promise<number> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   agent.destroy();
   return (DOWNLOADS * expected) / 1e6 / seconds;
+}
+
+/** User and system CPU seconds of a process and its children (nginx workers). */
+function cpuSeconds(pid: number): number {
+  const own = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // Fields 14 and 15 of stat (utime, stime), in clock ticks of 1/100 s.
+  const seconds = (Number(own[11]) + Number(own[12])) / 100;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .split(' ').filter(Boolean).map(Number);
+  return seconds + children.reduce((sum, child) => sum + cpuSeconds(child), 0);
+}
+
+/** MB/s of one round and the server's CPU seconds per GB in it. */
+async function round(url: string, size: number, pid: number) {
+  const cpu = cpuSeconds(pid);
+  const rate = await measure(url, size);
+  const gigabytes = (DOWNLOADS * size) / 1e9;
+  return { rate, cpuPerGb: (cpuSeconds(pid) - cpu) / gigabytes };
 }
 
 async function waitAnswering(url: string, child: ChildProcess): Promise<void> {
@@ -130,23 +152,26 @@ http {
 
   process.stdout.write(
     `blob ${BLOB_MIB} MiB, ${DOWNLOADS} downloads, ${CONCURRENCY} at once, ` +
-      `${ROUNDS} rounds each\n\nround  blobserver MB/s  nginx MB/s\n`,
+      `${ROUNDS} rounds each\n\n` +
+      'round  blobserver MB/s  CPU s/GB   nginx MB/s  CPU s/GB\n',
   );
   // One warm-up download each: page cache, JIT, connection setup.
   await measure(ourUrl, size);
   await measure(nginxUrl, size);
   let bestOurs = 0;
   let bestNginx = 0;
-  for (let round = 1; round <= ROUNDS; round += 1) {
-    const a = await measure(ourUrl, size);
-    const b = await measure(nginxUrl, size);
-    bestOurs = Math.max(bestOurs, a);
-    bestNginx = Math.max(bestNginx, b);
-    process.stdout.write(`${String(round).padEnd(7)}${a.toFixed(0).padStart(15)}` +
-      `${b.toFixed(0).padStart(12)}\n`);
+  const cell = (value: number, width: number, digits = 0) =>
+    value.toFixed(digits).padStart(width);
+  for (let index = 1; index <= ROUNDS; index += 1) {
+    const a = await round(ourUrl, size, ours.pid ?? 0);
+    const b = await round(nginxUrl, size, nginx.pid ?? 0);
+    bestOurs = Math.max(bestOurs, a.rate);
+    bestNginx = Math.max(bestNginx, b.rate);
+    process.stdout.write(`${String(index).padEnd(7)}${cell(a.rate, 15)}` +
+      `${cell(a.cpuPerGb, 10, 2)}${cell(b.rate, 13)}${cell(b.cpuPerGb, 10, 2)}\n`);
   }
-  process.stdout.write(`best   ${bestOurs.toFixed(0).padStart(15)}` +
-    `${bestNginx.toFixed(0).padStart(12)}\n`);
+  process.stdout.write(`best   ${cell(bestOurs, 15)}${' '.repeat(10)}` +
+    `${cell(bestNginx, 13)}\n`);
   process.stdout.write(`ratio: ${(bestOurs / bestNginx).toFixed(2)}\n`);
 } finally {
   await Promise.all([stop(ours), stop(nginx)]);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
 import { get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -21,13 +22,17 @@ const digest = sha256Digest(data);
 
 /** Serves a blobserver on a free loopback port. */
 async function serve(store: BlobStore, mode: BlobMode = { kind: 'proxy' }) {
-  const app = createApp({ store, mode, logger: pino({ level: 'silent' }),
-    metrics: createMetrics('test') });
+  const metrics = createMetrics('test');
+  const app = createApp({ store, mode, logger: pino({ level: 'silent' }), metrics });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+  const served = async () => {
+    const metric = await metrics.registry.getSingleMetric('nixport_blob_bytes_served_total')?.get();
+    return metric?.values[0]?.value ?? 0;
+  };
+  return { url: `http://127.0.0.1:${port}`, served, close: () => server.close() };
 }
 
 /** Every RFC 9110 range form against a blob of 100 bytes. */
@@ -109,57 +114,82 @@ for (const kind of STORE_KINDS) {
   });
 }
 
-describe('the blobserver in proxy mode', function () {
-  this.timeout(120_000);
-  const large = randomBytes(32 * 1024 * 1024);
-  const largeDigest = sha256Digest(large);
-  let fixture: TestStore;
-  let reads: Readable[];
-  let server: Awaited<ReturnType<typeof serve>>;
-
-  before(async () => {
-    fixture = await openS3Store();
-    await fixture.store.putBlob(largeDigest, large);
-    reads = [];
-    // The real store, watched: every stream it hands out is recorded.
-    const real = fixture.store;
-    const read: BlobStore['read'] = async (...args) => {
+/**
+ * The real store, watched: `released()` tells whether everything it has
+ * handed out (streams, open files) has been let go of.
+ */
+function watch(real: BlobStore) {
+  const streams: Readable[] = [];
+  const files: FileHandle[] = [];
+  const wrappers: Partial<BlobStore> = {
+    read: async (...args) => {
       const stream = await real.read(...args);
-      reads.push(stream);
+      streams.push(stream);
       return stream;
+    },
+  };
+  if (real.openFile) {
+    const openFile = real.openFile.bind(real);
+    wrappers.openFile = async (digest) => {
+      const file = await openFile(digest);
+      files.push(file);
+      return file;
     };
-    const watched = new Proxy(real, {
-      get: (target, name) => {
-        if (name === 'read') return read;
-        const value: unknown = Reflect.get(target, name);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
+  }
+  const store = new Proxy(real, {
+    get: (target, name) => {
+      if (name in wrappers) return wrappers[name as keyof BlobStore];
+      const value: unknown = Reflect.get(target, name);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const handedOut = () => streams.length + files.length;
+  const released = () =>
+    handedOut() > 0 &&
+    streams.every((stream) => stream.destroyed && !stream.readableEnded) &&
+    files.every((file) => file.fd === -1);
+  return { store, released };
+}
+
+for (const kind of STORE_KINDS) {
+  describe(`the blobserver in proxy mode over the ${kind.name} store`, function () {
+    this.timeout(120_000);
+    const large = randomBytes(32 * 1024 * 1024);
+    const largeDigest = sha256Digest(large);
+    let fixture: TestStore;
+    let watched: ReturnType<typeof watch>;
+    let server: Awaited<ReturnType<typeof serve>>;
+
+    before(async () => {
+      fixture = await kind.open();
+      await fixture.store.putBlob(largeDigest, large);
+      watched = watch(fixture.store);
+      server = await serve(watched.store);
     });
-    server = await serve(watched);
-  });
 
-  after(async () => {
-    server?.close();
-    await fixture?.close();
-  });
+    after(async () => {
+      server?.close();
+      await fixture?.close();
+    });
 
-  describe('when the client goes away in the middle of a download', () => {
-    it('closes the stream from the store at once', async () => {
-      const res: IncomingMessage = await new Promise((resolve) => {
-        get(`${server.url}/v2/x/blobs/${largeDigest}`, resolve);
+    describe('when the client goes away in the middle of a download', () => {
+      it('lets go of what it read from the store at once', async () => {
+        const res: IncomingMessage = await new Promise((resolve) => {
+          get(`${server.url}/v2/x/blobs/${largeDigest}`, resolve);
+        });
+        expect(res.statusCode).to.equal(200);
+        await new Promise((resolve) => res.once('data', resolve));
+        res.destroy();
+        const deadline = Date.now() + 2000;
+        while (!watched.released() && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(watched.released()).to.equal(true);
+        expect(await server.served()).to.be.below(large.length);
       });
-      expect(res.statusCode).to.equal(200);
-      await new Promise((resolve) => res.once('data', resolve));
-      res.destroy();
-      const deadline = Date.now() + 2000;
-      while (!reads[0]?.destroyed && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      expect(reads[0]?.destroyed).to.equal(true);
-      expect(reads[0]?.readableEnded).to.equal(false);
     });
   });
-});
+}
 
 describe('the blobserver in redirect mode', function () {
   this.timeout(120_000);

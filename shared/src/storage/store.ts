@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 import type { Digest } from '../digest.ts';
@@ -55,4 +56,9 @@ export interface BlobStore {
    * for the address clients use. Only stores clients can reach have it.
    */
   presignGet?(digest: Digest, seconds: number): Promise<string>;
+  /**
+   * The blob's file, opened for reading, for stores that keep blobs as
+   * files; the caller closes it. Throws `BlobNotFound`.
+   */
+  openFile?(digest: Digest): Promise<FileHandle>;
 }

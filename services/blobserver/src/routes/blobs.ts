@@ -10,6 +10,7 @@ import {
   type Digest,
 } from '@nixport/shared';
 
+import { sendFile } from '../file-sender.ts';
 import { parseRange } from '../range.ts';
 
 /** How a GET gets its bytes to the client. */
@@ -76,6 +77,15 @@ export async function getBlob(
     return;
   }
 
+  if (deps.store.openFile) {
+    const file = await deps.store.openFile(digest);
+    try {
+      deps.bytesServed(await sendFile(res, file, range ?? { start: 0, end: size - 1 }));
+    } finally {
+      await file.close();
+    }
+    return;
+  }
   await streamBlob(deps, res, digest, range);
 }
 
