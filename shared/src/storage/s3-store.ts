@@ -50,7 +50,9 @@ export class S3BlobStore implements BlobStore {
 
   async stage(body: Readable): Promise<Staged> {
     const key = `${STAGING_PREFIX}${randomUUID()}`;
-    // The client does not always notice a failed source: end the upload.
+    // The client attaches no 'error' listener to the source: a failing
+    // source would crash the process and leave putObject pending. Watch
+    // it here and give up on the upload when it fails.
     let failure: unknown;
     const failed = new Promise<never>((_resolve, reject) => {
       body.once('error', (error) => {
