@@ -10,9 +10,12 @@ say() { printf 'bootstrap: %s\n' "$*"; }
 # Debian packages: Redis, Nix, the static busybox that builds the offline
 # package set, the registry clients the tests pull with (skopeo, umoci,
 # podman with runc, containerd's ctr), xz for .debs, git for git package
-# sources (ls-remote, Nix's fetchGit), ps for tests.
+# sources (ls-remote, Nix's fetchGit), ps for tests; OpenStack Swift and
+# memcached, the S3 server the tests start; nginx, the reference of
+# bench:blobs.
 PACKAGES=(redis-server nix-bin busybox-static skopeo umoci xz-utils
-  podman runc containerd git procps)
+  podman runc containerd git procps
+  swift-proxy swift-account swift-container swift-object memcached nginx)
 missing=()
 for package in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null || true)

@@ -59,6 +59,17 @@ export class Caches {
     await this.#redis.set(key, JSON.stringify(image), 'EX', BUILT_TTL_SECONDS);
   }
 
+  /** Every cached image, in no order; for garbage collection. */
+  async *manifests(): AsyncIterable<BuiltImage> {
+    const match = `${this.#prefix}:manifest:*`;
+    for await (const keys of this.#redis.scanStream({ match, count: 500 })) {
+      if ((keys as string[]).length === 0) continue;
+      for (const raw of await this.#redis.mget(...(keys as string[]))) {
+        if (raw) yield JSON.parse(raw) as BuiltImage;
+      }
+    }
+  }
+
   async getLayer(layerKey: string): Promise<LayerRecord | undefined> {
     const raw = await this.#redis.get(`${this.#prefix}:layer:${layerKey}`);
     return raw ? (JSON.parse(raw) as LayerRecord) : undefined;

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { System } from './image-name.ts';
 import { parsePackageSource, type PackageSource } from './package-source.ts';
 import { parseArchitectures, parseAuthConfig, type AuthConfig } from './protocol-config.ts';
+import { readS3Settings, type S3Settings } from './storage/s3-settings.ts';
 
 /** Every setting of every service, read from the environment. */
 export interface Config {
@@ -12,6 +13,16 @@ export interface Config {
   /** Prefix of every Redis key, so several deployments can share one Redis. */
   prefix: string;
   storeDir: string;
+  /** Which blob store: the filesystem (`fs`) or an S3 bucket (`s3`). */
+  store: 'fs' | 's3';
+  /** Set when `store` is `s3`. */
+  s3?: S3Settings;
+  /** How the blobserver answers a GET: stream the bytes, or redirect to the store. */
+  blobMode: 'proxy' | 'redirect';
+  /** Lifetime of a presigned URL in redirect mode. */
+  redirectSeconds: number;
+  /** Age below which garbage collection keeps an unreferenced blob. */
+  gcGraceSeconds: number;
   packageSource: PackageSource;
   blobserverUrl: string;
   buildTimeoutSeconds: number;
@@ -94,11 +105,26 @@ export function loadConfig(
     problems.push('NIXPORT_PREFIX may hold only letters, digits, _ and -');
   }
 
+  const store = env.NIXPORT_STORE || 'fs';
+  if (store !== 'fs' && store !== 's3') problems.push('NIXPORT_STORE must be fs or s3');
+  const s3 = store === 's3' ? readS3Settings(env, problems) : undefined;
+  const blobMode = env.NIXPORT_BLOB_MODE || 'proxy';
+  if (blobMode !== 'proxy' && blobMode !== 'redirect') {
+    problems.push('NIXPORT_BLOB_MODE must be proxy or redirect');
+  } else if (blobMode === 'redirect' && store !== 's3') {
+    problems.push('NIXPORT_BLOB_MODE=redirect needs NIXPORT_STORE=s3');
+  }
+
   const config: Config = {
     port: int('PORT', defaultPort, 0, 65535),
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     prefix,
     storeDir: resolve(env.NIXPORT_STORE_DIR || '.nixport/store'),
+    store: store === 's3' ? 's3' : 'fs',
+    s3,
+    blobMode: blobMode === 'redirect' ? 'redirect' : 'proxy',
+    redirectSeconds: int('NIXPORT_REDIRECT_SECONDS', 300, 1, 604800),
+    gcGraceSeconds: int('NIXPORT_GC_GRACE', 86400, 0, 31536000),
     packageSource,
     blobserverUrl: url('NIXPORT_BLOBSERVER_URL', 'http://127.0.0.1:8081', [
       'http:',

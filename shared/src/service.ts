@@ -1,5 +1,6 @@
 import { ConfigError } from './config.ts';
 import { FsBlobStore } from './storage/fs-store.ts';
+import { S3BlobStore } from './storage/s3-store.ts';
 import type { BlobStore } from './storage/store.ts';
 import type { Config } from './config.ts';
 
@@ -30,9 +31,12 @@ export function runService(
   );
 }
 
-/** The blob store the configuration names, ready to use. */
+/**
+ * The blob store the configuration names, ready to use: the S3 bucket
+ * exists (created when allowed) or the store folder is there.
+ */
 export async function openStore(config: Config): Promise<BlobStore> {
-  const store = new FsBlobStore(config.storeDir);
+  const store = config.s3 ? new S3BlobStore(config.s3) : new FsBlobStore(config.storeDir);
   await store.init();
   return store;
 }

@@ -30,7 +30,13 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     url,
     async stop() {
-      child.kill('SIGKILL');
+      // Resolve only once the server is gone, so its clients see the
+      // connection closed rather than a request lost on a dying socket.
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
       await rm(dir, { recursive: true, force: true });
     },
   };

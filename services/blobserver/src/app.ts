@@ -12,11 +12,13 @@ import {
   type ServiceMetrics,
 } from '@nixport/shared';
 
-import { getBlob } from './routes/blobs.ts';
+import { getBlob, type BlobMode } from './routes/blobs.ts';
 
 /** What the blobserver talks to. */
 export interface BlobserverDeps {
   store: BlobStore;
+  /** Stream blobs (the default) or redirect to presigned store URLs. */
+  mode?: BlobMode;
   logger: Logger;
   metrics: ServiceMetrics;
 }
@@ -31,6 +33,12 @@ export function createApp(deps: BlobserverDeps): express.Express {
     help: 'Blob bytes sent to clients',
     registers: [deps.metrics.registry],
   });
+
+  const blobs = {
+    store: deps.store,
+    mode: deps.mode ?? { kind: 'proxy' as const },
+    bytesServed: (n: number) => served.inc(n),
+  };
 
   app.use(observeRequests(deps.logger, deps.metrics));
   app.get('/healthz', (_req, res) => {
@@ -51,7 +59,7 @@ export function createApp(deps: BlobserverDeps): express.Express {
       throw new OperationUnsupported(`${req.method} ${req.baseUrl}${req.path}`);
     }
     (res.locals as RequestLocals).route = '/v2/<name>/blobs/<digest>';
-    await getBlob(deps.store, (n) => served.inc(n), req, res, path.digest);
+    await getBlob(blobs, req, res, path.digest);
   });
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new OperationUnsupported(`${req.method} ${req.path}`));

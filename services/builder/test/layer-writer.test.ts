@@ -25,6 +25,9 @@ function countingStore(store: FsBlobStore): { store: BlobStore; uploads: () => n
     read: (digest, range) => store.read(digest, range),
     readAll: (digest) => store.readAll(digest),
     check: () => store.check(),
+    listBlobs: () => store.listBlobs(),
+    listStaging: () => store.listStaging(),
+    remove: (key) => store.remove(key),
   };
   return { store: counted, uploads: () => uploads };
 }

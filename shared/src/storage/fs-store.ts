@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  access, mkdir, open, readdir, readFile, rename, rm, stat, writeFile,
+  type FileHandle,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import { digestHex, type Digest } from '../digest.ts';
+import { digestHex, isDigest, type Digest } from '../digest.ts';
 import { BlobNotFound } from '../errors.ts';
-import type { BlobStore, ByteRange, Staged } from './store.ts';
+import type { BlobStore, ByteRange, Staged, StoredObject } from './store.ts';
 
 /**
  * The embedded store: blobs as files under one folder. A rename within
@@ -42,7 +45,7 @@ export class FsBlobStore implements BlobStore {
     await rename(join(this.#root, staged.key), this.#blobPath(digest));
   }
 
-  async discard(staged: Staged): Promise<void> {
+  async discard(staged: Pick<Staged, 'key'>): Promise<void> {
     await rm(join(this.#root, staged.key), { force: true });
   }
 
@@ -74,6 +77,15 @@ export class FsBlobStore implements BlobStore {
     return stream;
   }
 
+  async openFile(digest: Digest): Promise<FileHandle> {
+    try {
+      return await open(this.#blobPath(digest), 'r');
+    } catch (error) {
+      if (isMissing(error)) throw new BlobNotFound(digest);
+      throw error;
+    }
+  }
+
   async readAll(digest: Digest): Promise<Buffer> {
     try {
       return await readFile(this.#blobPath(digest));
@@ -86,6 +98,34 @@ export class FsBlobStore implements BlobStore {
   async check(): Promise<void> {
     await access(join(this.#root, 'staging'), constants.W_OK);
     await access(join(this.#root, 'blobs', 'sha256'));
+  }
+
+  async *listBlobs(): AsyncIterable<StoredObject & { digest: Digest }> {
+    for await (const item of this.#list('blobs/sha256')) {
+      const digest = `sha256:${item.key.slice('blobs/sha256/'.length)}`;
+      if (isDigest(digest)) yield { ...item, digest };
+    }
+  }
+
+  listStaging(): AsyncIterable<StoredObject> {
+    return this.#list('staging');
+  }
+
+  async remove(digest: Digest): Promise<void> {
+    await rm(this.#blobPath(digest), { force: true });
+  }
+
+  async *#list(folder: string): AsyncIterable<StoredObject> {
+    for (const name of await readdir(join(this.#root, folder))) {
+      const key = `${folder}/${name}`;
+      try {
+        const { size, mtime } = await stat(join(this.#root, key));
+        yield { key, size, modified: mtime };
+      } catch (error) {
+        // Committed or discarded while listing.
+        if (!isMissing(error)) throw error;
+      }
+    }
   }
 
   #blobPath(digest: Digest): string {
