@@ -132,15 +132,25 @@ let
   resolved = map (name: { inherit name; drv = resolve name; }) names;
   found = filter (entry: entry.drv != null) resolved;
 
+  refusalsOf = entries: concatMap
+    (entry:
+      let refused = refusal entry.drv; in
+      if refused == null then [ ]
+      else [ ({ inherit (entry) name; } // refused) ])
+    entries;
+
+  # Every image gets CA certificates and /etc/services, as from nixpkgs,
+  # when the set has them for this system. An image of nothing else
+  # (`arm64` alone) that cannot have them either is refused for them.
+  extraEntries = map (name: { inherit name; drv = pkgs.${name}; })
+    (filter (name: hasAttr name pkgs) [ "cacert" "iana-etc" ]);
+  extras = filter (entry: refusal entry.drv == null) extraEntries;
+
   check = {
     unknown = map (entry: entry.name)
       (filter (entry: entry.drv == null) resolved);
-    refused = concatMap
-      (entry:
-        let refused = refusal entry.drv; in
-        if refused == null then [ ]
-        else [ ({ inherit (entry) name; } // refused) ])
-      found;
+    refused = refusalsOf found
+      ++ (if found == [ ] && extras == [ ] then refusalsOf extraEntries else [ ]);
   };
 
   # The attribute names an unknown name was looked up among: those of
@@ -162,16 +172,13 @@ let
 
   explain = map (entry: seq entry.drv.drvPath entry.name) found;
 
-  # Every image gets CA certificates and /etc/services, as from nixpkgs.
-  extras = filter (name: hasAttr name pkgs) [ "cacert" "iana-etc" ];
-
   # Unique and sorted by store path, so that the same packages asked in
   # another order or by another name (bash, bashInteractive) give the same
   # derivation and share its cached output. The key drops the string's
   # context only because attribute names cannot carry it; the value keeps it.
   roots = attrValues (listToAttrs (map
     (drv: { name = unsafeDiscardStringContext drv.outPath; value = drv; })
-    (map (entry: entry.drv) found ++ map (name: pkgs.${name}) extras)));
+    (map (entry: entry.drv) (found ++ extras))));
 
   busybox =
     if builtins.pathExists /usr/bin/busybox

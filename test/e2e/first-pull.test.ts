@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -48,6 +48,14 @@ describe('a first pull', function () {
       expect(htop).to.match(/^htop \d+\.\d+/);
       const bash = await run('chroot', [join(dir, 'htop-bundle', 'rootfs'), 'bash', '-c', 'echo ok']);
       expect(bash.trim()).to.equal('ok');
+    });
+
+    it('gives a /tmp that any user can write, as in any Linux root', async () => {
+      const root = join(dir, 'htop-bundle', 'rootfs');
+      const mode = (await stat(join(root, 'tmp'))).mode & 0o7777;
+      expect(mode.toString(8)).to.equal('1777');
+      const made = await run('chroot', ['--userspec=65534:65534', root, 'mktemp']);
+      expect(made.trim()).to.match(/^\/tmp\/tmp\./);
     });
 
     it('writes a config a runtime can use', async () => {

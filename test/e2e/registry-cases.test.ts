@@ -97,6 +97,16 @@ describe('registry behaviour users rely on', function () {
     });
   });
 
+  describe('when an image of no packages targets a system the set lacks', () => {
+    it('answers 404 naming what the set refuses, not a failed build', async () => {
+      const res = await fetch(manifestUrl('arm64', 'latest'));
+      expect(res.status).to.equal(404);
+      const body = (await res.json()) as { errors: { code: string; message: string }[] };
+      expect(body.errors[0]!.code).to.equal('MANIFEST_UNKNOWN');
+      expect(body.errors[0]!.message).to.include('not available on aarch64-linux');
+    });
+  });
+
   describe('when the package set refuses a package', () => {
     it('gives the refusal reason in the error message', async () => {
       const res = await fetch(manifestUrl('brokentool', 'latest'));

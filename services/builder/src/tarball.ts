@@ -32,7 +32,9 @@ export interface TreeSource {
  *
  * - entries sorted by name bytes at every level, trees by `to`;
  * - modes as the Nix store canonicalises them: 0o555 for directories
- *   and executables, 0o444 for other files, 0o777 for symlinks;
+ *   and executables, 0o444 for other files, 0o777 for symlinks; but a
+ *   tree landing at the archive's root gives ordinary root directories
+ *   (0o755, `tmp` 0o1777);
  * - hard links written as regular files, since whether two store files
  *   share an inode depends on `nix-store --optimise`, not on content;
  * - names and symlink targets as raw bytes, with no locale or encoding;
@@ -60,12 +62,13 @@ export async function* tarBlocks(
     .map((tree) => ({ from: Buffer.from(tree.from), to: Buffer.from(tree.to) }))
     .sort((a, b) => Buffer.compare(a.to, b.to));
   for (const tree of sorted) {
+    const dirMode = tree.to.length === 0 ? rootDirectoryMode : storeDirectoryMode;
     // Depth first over an explicit stack, children pushed in reverse.
     const stack = [tree];
     while (stack.length > 0) {
       const { from, to } = stack.pop()!;
       const stats = lstatSync(from);
-      yield* writeEntry(sink, from, to, stats);
+      yield* writeEntry(sink, from, to, stats, dirMode);
       yield* sink.drain();
       if (stats.isDirectory()) stack.push(...children(from, to).reverse());
     }
@@ -83,16 +86,31 @@ interface Node {
   to: Buffer;
 }
 
+/** Store directories are read-only, as Nix leaves them. */
+function storeDirectoryMode(): number {
+  return 0o555;
+}
+
+/**
+ * A tree unpacked at the image's root (the symlink farm) makes the
+ * root's own directories, which programs write to as in any Linux root:
+ * 0o755, and `/tmp` world-writable with the sticky bit.
+ */
+function rootDirectoryMode(name: Buffer): number {
+  return name.equals(TMP) ? 0o1777 : 0o755;
+}
+
 function* writeEntry(
   sink: BlockSink,
   from: Buffer,
   to: Buffer,
   stats: Stats,
+  dirMode: (name: Buffer) => number,
 ): Generator<Buffer> {
   if (stats.isDirectory()) {
     // The root of a tree that lands at the archive's root has no entry.
     if (to.length === 0) return;
-    sink.write(encodeHeader(directory(Buffer.concat([to, SLASH]), 0o555)));
+    sink.write(encodeHeader(directory(Buffer.concat([to, SLASH]), dirMode(to))));
   } else if (stats.isSymbolicLink()) {
     const linkname = readlinkSync(from, { encoding: 'buffer' });
     const link: TarEntry = { name: to, type: 'symlink', mode: 0o777, size: 0, linkname };
@@ -140,4 +158,5 @@ function directory(name: Buffer, mode: number): TarEntry {
 }
 
 const SLASH = Buffer.from('/');
+const TMP = Buffer.from('tmp');
 const ZEROS = Buffer.alloc(512);
