@@ -143,4 +143,25 @@ describe('collectGarbage', function () {
       }
     });
   });
+
+  describe('when run against a Redis that holds no cached manifest', () => {
+    it('refuses to delete, since every blob would look unreferenced', async () => {
+      const fixture = await openFsStore();
+      const blob = sha256Digest('still wanted');
+      try {
+        await fixture.store.putBlob(blob, Buffer.from('still wanted'));
+        const failed = await promisify(execFile)(
+          process.execPath,
+          ['--import', 'tsx', 'scripts/gc.ts', '--grace', '0'],
+          { cwd: ROOT, env: { ...process.env, REDIS_URL: redisServer.url,
+            NIXPORT_STORE_DIR: fixture.dir, NIXPORT_PREFIX: 'gc-wrong-prefix' } },
+        ).then(() => undefined, (error: { code: number; stderr: string }) => error);
+        expect(failed?.code).to.equal(1);
+        expect(failed?.stderr).to.include('no cached manifest');
+        expect(await fixture.store.size(blob)).to.equal(12);
+      } finally {
+        await fixture.close();
+      }
+    });
+  });
 });
