@@ -21,7 +21,10 @@ export function closeMatches(name: string, candidates: readonly string[]): strin
     if (distance <= limit) scored.push([distance, candidate]);
   }
   scored.sort(([a, x], [b, y]) => a - b || (x < y ? -1 : x > y ? 1 : 0));
-  return scored.slice(0, MAX_SUGGESTIONS).map(([, candidate]) => candidate);
+  // Suggested as an image name is written: lower-case, which the package
+  // set's lookup maps back to the attribute (bashinteractive).
+  const names = scored.map(([, candidate]) => candidate.toLowerCase());
+  return [...new Set(names)].slice(0, MAX_SUGGESTIONS);
 }
 
 /**

@@ -12,8 +12,8 @@ describe('closeMatches', () => {
       expect(closeMatches('gti', names)).to.deep.equal(['git']);
     });
 
-    it('compares without case, since image names are lower-case', () => {
-      expect(closeMatches('bashinteractiv', names)).to.deep.equal(['bashInteractive']);
+    it('compares without case and suggests the lower-case name a pull can use', () => {
+      expect(closeMatches('bashinteractiv', names)).to.deep.equal(['bashinteractive']);
     });
   });
 
