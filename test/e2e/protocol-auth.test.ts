@@ -62,6 +62,12 @@ describe('the registry protocol with token authentication', function () {
       expect(manifest.status).to.equal(401);
       expect(manifest.headers['www-authenticate']).to.include('scope="repository:shell/jq:pull"');
     });
+
+    it('keeps build status pages, which show images and logs, behind the same check', async () => {
+      const page = await get(`/builds/${'0'.repeat(64)}`);
+      expect(page.status).to.equal(401);
+      expect(firstError(page).code).to.equal('UNAUTHORIZED');
+    });
   });
 
   describe('when the name could not go into a challenge', () => {

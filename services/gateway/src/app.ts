@@ -63,7 +63,12 @@ export function createApp(deps: GatewayDeps): express.Express {
       issueToken(deps.config.auth, req, res);
     });
   }
-  app.get('/builds/:buildKey', (req, res) => getBuild(deps.builds, req, res));
+  // A build's log names the image and its store paths: the same
+  // credentials as a pull see it.
+  app.get('/builds/:buildKey', (req, res) => {
+    authorize(deps.config.auth, req, undefined);
+    return getBuild(deps.builds, req, res);
+  });
   app.use('/v2', dispatch(deps));
   app.use((req: Request, res: Response, next: NextFunction) => {
     next(new OperationUnsupported(`${req.method} ${req.path}`));
