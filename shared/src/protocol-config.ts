@@ -52,8 +52,9 @@ export function parseArchitectures(
  */
 export function parseAuthConfig(env: NodeJS.ProcessEnv, problems: string[]): AuthConfig {
   const mode = (env.NIXPORT_AUTH || 'none') as AuthMode;
-  if (!['none', 'basic', 'token'].includes(mode)) {
-    problems.push('NIXPORT_AUTH must be one of none, basic, token');
+  const knownMode = ['none', 'basic', 'token'].includes(mode);
+  if (!knownMode) {
+    problems.push(`NIXPORT_AUTH=${mode} must be one of none, basic, token`);
   }
 
   const users = new Map<string, string>();
@@ -66,7 +67,8 @@ export function parseAuthConfig(env: NodeJS.ProcessEnv, problems: string[]): Aut
       users.set(entry.slice(0, colon), entry.slice(colon + 1));
     }
   });
-  if (mode !== 'none' && users.size === 0) {
+  // Only when no entry was there to be reported as malformed above.
+  if (knownMode && mode !== 'none' && entries.length === 0) {
     problems.push(`NIXPORT_AUTH=${mode} needs NIXPORT_AUTH_USERS`);
   }
 
