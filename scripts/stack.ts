@@ -64,7 +64,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port) } },
       );
       forward(child, name, options.output);
-      children.push({ name, process: child });
+      track(children, name, child);
       return `http://127.0.0.1:${port}`;
     };
     const urls = {
@@ -91,7 +91,7 @@ async function startRedis(options: StackOptions, children: Child[]): Promise<str
     '--dir', dir, '--maxmemory-policy', 'noeviction',
   ]);
   forward(child, 'redis', options.output);
-  children.push({ name: 'redis-server', process: child });
+  track(children, 'redis-server', child);
   const url = `redis://127.0.0.1:${port}`;
   await waitFor(() => portOpen(port), `redis on port ${port}`, children);
   return url;
@@ -162,10 +162,27 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Every process any stack of this process started and has not stopped.
+ * Should this process exit without stopping them (its output pipe
+ * closed, an uncaught error), they are sent SIGTERM on the way out
+ * rather than left running under init.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+
 /** A started process and the name its failures are reported under. */
 interface Child {
   name: string;
   process: ChildProcess;
+}
+
+function track(children: Child[], name: string, child: ChildProcess): void {
+  children.push({ name, process: child });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
 }
 
 function terminate({ process: child }: Child): Promise<void> {
