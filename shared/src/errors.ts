@@ -129,7 +129,11 @@ export class DependencyUnavailable extends NixportError {
  */
 export class OperationUnsupported extends NixportError {
   constructor(what: string, readonly allow: string[] = []) {
-    super(`${what} is not supported: Nixport builds images, it does not accept pushes`);
+    const [method = ''] = what.split(' ');
+    const why = ['GET', 'HEAD'].includes(method)
+      ? 'Nixport serves manifests, blobs, tags and referrers only'
+      : 'Nixport builds images, it does not accept pushes';
+    super(`${what} is not supported: ${why}`);
   }
 }
 

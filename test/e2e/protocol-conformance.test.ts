@@ -263,6 +263,13 @@ describe('the registry protocol (pull side of the distribution spec)', function 
       const put = await rawRequest(url('/v2/jq/manifests/latest'), { method: 'PUT' });
       expect(put.headers.allow).to.equal('GET, HEAD');
     });
+
+    it('answers a read of an endpoint it lacks without talk of pushes', async () => {
+      const res = await get('/v2/_catalog');
+      expect(res.status).to.equal(405);
+      expect(firstError(res).code).to.equal('UNSUPPORTED');
+      expect(firstError(res).message).to.include('serves manifests, blobs, tags and referrers');
+    });
   });
 
   describe('when a first build is slow', () => {
