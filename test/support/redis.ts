@@ -23,6 +23,8 @@ export async function startRedis(): Promise<TestRedis> {
   const url = `redis://127.0.0.1:${port}`;
 
   const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 50 });
+  // Refused connections are expected until the server listens.
+  probe.on('error', () => undefined);
   await probe.connect().catch(() => undefined);
   await probe.ping();
   probe.disconnect();
