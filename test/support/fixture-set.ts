@@ -6,14 +6,30 @@ import { fileURLToPath } from 'node:url';
 const OFFLINE = fileURLToPath(new URL('../../nix/offline', import.meta.url));
 
 /**
+ * The Nix text of a derivation, named `name`, whose build sleeps
+ * `delaySeconds` and then writes its nonce to `$out/bin/<name>`. A fresh
+ * nonce makes it a new derivation on every call, so the Nix store never
+ * has it already and the build really takes that long. Expects `busybox`
+ * and `system` in scope.
+ */
+export function sleepingDerivation(name: string, delaySeconds: number): string {
+  const script = `sleep ${delaySeconds}; mkdir -p $out/bin; echo $nonce > $out/bin/${name}`;
+  return `derivation {
+    name = "${name}";
+    inherit system;
+    nonce = "${randomUUID()}";
+    builder = "\${busybox}/busybox";
+    args = [ "sh" "-c" "${script}" ];
+  }`;
+}
+
+/**
  * Writes a package set that is the offline set plus two test packages:
- * `slowpoke`, whose build sleeps `delaySeconds`, and `brokentool`, a copy
- * of jq marked broken. A fresh nonce makes slowpoke a new derivation on
- * every run, so the Nix store never has it already.
+ * `slowpoke`, whose build sleeps `delaySeconds` (a new derivation every
+ * run), and `brokentool`, a copy of jq marked broken.
  */
 export async function writeFixtureSet(dir: string, delaySeconds: number): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const nonce = randomUUID();
   await writeFile(
     join(dir, 'default.nix'),
     `{ system ? builtins.currentSystem }:
@@ -22,13 +38,7 @@ let
   busybox = builtins.path { path = ${OFFLINE}/busybox; name = "busybox"; };
 in
 base // {
-  slowpoke = derivation {
-    name = "slowpoke";
-    inherit system;
-    nonce = "${nonce}";
-    builder = "\${busybox}/busybox";
-    args = [ "sh" "-c" "sleep ${delaySeconds}; mkdir -p $out/bin; echo $nonce > $out/bin/slowpoke" ];
-  };
+  slowpoke = ${sleepingDerivation('slowpoke', delaySeconds)};
   brokentool = base.jq // { meta = base.jq.meta // { broken = true; }; };
 }
 `,

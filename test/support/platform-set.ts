@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { writeFixtureSet } from './fixture-set.ts';
+import { sleepingDerivation, writeFixtureSet } from './fixture-set.ts';
 
 const OFFLINE = fileURLToPath(new URL('../../nix/offline', import.meta.url));
 
@@ -42,13 +41,7 @@ base // {
   inherit greeting;
   _3dgreeting = greeting;
   tools = { inherit greeting; };
-  sleepy = derivation {
-    name = "sleepy";
-    inherit system;
-    nonce = "${randomUUID()}";
-    builder = "\${busybox}/busybox";
-    args = [ "sh" "-c" "sleep ${delaySeconds}; mkdir -p $out; echo $nonce > $out/sleepy" ];
-  };
+  sleepy = ${sleepingDerivation('sleepy', delaySeconds)};
 }
 `,
   );
