@@ -5,14 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { startStack, type Stack } from '../../scripts/stack.ts';
+import type { Stack } from '../../scripts/stack.ts';
 import { metricSum, run, runInImage, skopeoCopy } from '../support/commands.ts';
+import { useStack } from '../support/stack-fixture.ts';
 
 const IMAGE = 'shell/htop';
 
@@ -80,16 +80,7 @@ describe('registry clients against Nixport', function () {
   let host: string;
   const builds = () => metricSum(stack.builderUrl, 'nixport_builds_total');
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nixport-clients-'));
-    stack = await startStack({ dataDir: join(dir, 'data') });
-    host = new URL(stack.gatewayUrl).host;
-  });
-
-  after(async () => {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  useStack('nixport-clients-', (started) => ({ dir, stack, host } = started));
 
   describe('when skopeo copies and inspects an image', () => {
     it('copies one that runs, and inspects its tags and config', async () => {
@@ -164,19 +155,14 @@ describe('registry clients against Nixport with token authentication', function 
   let stack: Stack;
   let image: string;
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nixport-clients-auth-'));
-    stack = await startStack({
-      dataDir: join(dir, 'data'),
-      env: { NIXPORT_AUTH: 'token', NIXPORT_AUTH_USERS: `puller:${password}` },
-    });
-    image = `${new URL(stack.gatewayUrl).host}/jq:latest`;
-  });
-
-  after(async () => {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  useStack(
+    'nixport-clients-auth-',
+    (started) => {
+      ({ dir, stack } = started);
+      image = `${started.host}/jq:latest`;
+    },
+    () => ({ env: { NIXPORT_AUTH: 'token', NIXPORT_AUTH_USERS: `puller:${password}` } }),
+  );
 
   describe('when podman pulls with credentials', () => {
     it('gets a token and the image, and fails with wrong ones', async () => {

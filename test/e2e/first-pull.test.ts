@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { startStack, type Stack } from '../../scripts/stack.ts';
+import type { Stack } from '../../scripts/stack.ts';
 import { metricSum, run, runInImage, skopeoCopy } from '../support/commands.ts';
+import { useStack } from '../support/stack-fixture.ts';
 
 interface Manifest {
   config: { digest: string };
@@ -28,16 +28,7 @@ describe('a first pull', function () {
   let stack: Stack;
   let host: string;
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nixport-e2e-'));
-    stack = await startStack({ dataDir: join(dir, 'data') });
-    host = new URL(stack.gatewayUrl).host;
-  });
-
-  after(async () => {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  useStack('nixport-e2e-', (started) => ({ dir, stack, host } = started));
 
   describe('when skopeo pulls shell/htop and umoci unpacks it', () => {
     it('runs htop and bash from the image', async () => {

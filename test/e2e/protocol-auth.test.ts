@@ -4,22 +4,20 @@
  * never hold a secret. Each `it` names the rule it checks.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { startStack, type Stack } from '../../scripts/stack.ts';
+import type { Stack } from '../../scripts/stack.ts';
 import { run } from '../support/commands.ts';
 import { rawRequest } from '../support/raw-http.ts';
 import { firstError } from '../support/registry-protocol.ts';
+import { useStack } from '../support/stack-fixture.ts';
 
 describe('the registry protocol with token authentication', function () {
   this.timeout(180_000);
   const password = `pw-${randomUUID()}`;
   const logs: string[] = [];
-  let dir: string;
   let stack: Stack;
   let host: string;
   const get = (path: string, headers: Record<string, string> = {}) =>
@@ -31,24 +29,14 @@ describe('the registry protocol with token authentication', function () {
       Authorization: basic('puller', password),
     })).json.token as string;
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nixport-auth-'));
-    stack = await startStack({
-      dataDir: join(dir, 'data'),
-      env: {
-        NIXPORT_AUTH: 'token',
-        NIXPORT_AUTH_USERS: `puller:${password}`,
-        NIXPORT_LOG_LEVEL: 'debug',
-      },
-      output: (service, line) => logs.push(`${service}: ${line}`),
-    });
-    host = new URL(stack.gatewayUrl).host;
-  });
-
-  after(async () => {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  useStack('nixport-auth-', (started) => ({ stack, host } = started), () => ({
+    env: {
+      NIXPORT_AUTH: 'token',
+      NIXPORT_AUTH_USERS: `puller:${password}`,
+      NIXPORT_LOG_LEVEL: 'debug',
+    },
+    output: (service, line) => logs.push(`${service}: ${line}`),
+  }));
 
   describe('when a client comes without a token', () => {
     it('answers 401 UNAUTHORIZED with a Bearer challenge naming the pull scope', async () => {

@@ -4,23 +4,21 @@
  * multi-platform and authentication rules need their own stacks and are
  * in protocol-platforms.test.ts and protocol-auth.test.ts.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { startStack, type Stack } from '../../scripts/stack.ts';
+import type { Stack } from '../../scripts/stack.ts';
 import { metricSum } from '../support/commands.ts';
 import { writePlatformSet } from '../support/platform-set.ts';
 import { rawRequest } from '../support/raw-http.ts';
 import { DOCKER, firstError, OCI } from '../support/registry-protocol.ts';
+import { useStack } from '../support/stack-fixture.ts';
 
 const SLOW_SECONDS = 3;
 
 describe('the registry protocol (pull side of the distribution spec)', function () {
   this.timeout(180_000);
-  let dir: string;
   let stack: Stack;
   type Headers = Record<string, string | string[]>;
   const url = (path: string) => `${stack.gatewayUrl}${path}`;
@@ -29,18 +27,9 @@ describe('the registry protocol (pull side of the distribution spec)', function 
     rawRequest(url(path), { method: 'HEAD', headers });
   const builds = () => metricSum(stack.builderUrl, 'nixport_builds_total');
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nixport-protocol-'));
+  useStack('nixport-protocol-', (started) => ({ stack } = started), async (dir) => {
     const set = await writePlatformSet(join(dir, 'set'), SLOW_SECONDS);
-    stack = await startStack({
-      dataDir: join(dir, 'data'),
-      env: { NIXPORT_PACKAGE_SOURCE: `path:${set}` },
-    });
-  });
-
-  after(async () => {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
+    return { env: { NIXPORT_PACKAGE_SOURCE: `path:${set}` } };
   });
 
   describe('when a client probes the API', () => {

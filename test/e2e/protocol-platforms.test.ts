@@ -3,21 +3,19 @@
  * index, its platform entries and how clients choose from it, in raw
  * HTTP against a live gateway. Each `it` names the rule it checks.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { startStack, type Stack } from '../../scripts/stack.ts';
+import type { Stack } from '../../scripts/stack.ts';
 import { run } from '../support/commands.ts';
 import { ARM64_BUILDS_ENV, writePlatformSet } from '../support/platform-set.ts';
 import { rawRequest } from '../support/raw-http.ts';
 import { DOCKER, firstError, OCI } from '../support/registry-protocol.ts';
+import { useStack } from '../support/stack-fixture.ts';
 
 describe('the registry protocol with several architectures', function () {
   this.timeout(180_000);
-  let dir: string;
   let stack: Stack;
   let host: string;
   const get = (path: string, headers: Record<string, string> = {}) =>
@@ -27,23 +25,15 @@ describe('the registry protocol with several architectures', function () {
     return (await get(`/v2/${name}/blobs/${manifest.json.config.digest}`)).json;
   };
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nixport-platforms-'));
+  useStack('nixport-platforms-', (started) => ({ stack, host } = started), async (dir) => {
     const set = await writePlatformSet(join(dir, 'set'), 0);
-    stack = await startStack({
-      dataDir: join(dir, 'data'),
+    return {
       env: {
         NIXPORT_PACKAGE_SOURCE: `path:${set}`,
         NIXPORT_ARCHITECTURES: 'amd64,arm64',
         ...ARM64_BUILDS_ENV,
       },
-    });
-    host = new URL(stack.gatewayUrl).host;
-  });
-
-  after(async () => {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
+    };
   });
 
   describe('when every configured platform can build the image', () => {

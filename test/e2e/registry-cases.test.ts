@@ -1,12 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { startStack, type Stack } from '../../scripts/stack.ts';
+import type { Stack } from '../../scripts/stack.ts';
 import { metricSum, run, runInImage, skopeoCopy } from '../support/commands.ts';
 import { writeFixtureSet } from '../support/fixture-set.ts';
+import { useStack } from '../support/stack-fixture.ts';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const BUILD_TIMEOUT_SECONDS = 1;
@@ -22,22 +21,11 @@ describe('registry behaviour users rely on', function () {
   const manifestUrl = (name: string, reference: string) =>
     `${stack.gatewayUrl}/v2/${name}/manifests/${reference}`;
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nixport-cases-'));
+  useStack('nixport-cases-', (started) => ({ dir, stack, host } = started), async (dir) => {
     const set = await writeFixtureSet(join(dir, 'set'), SLOW_BUILD_SECONDS);
-    stack = await startStack({
-      dataDir: join(dir, 'data'),
-      env: {
-        NIXPORT_PACKAGE_SOURCE: `path:${set}`,
-        NIXPORT_MAX_LAYERS: String(MAX_LAYERS),
-      },
-    });
-    host = new URL(stack.gatewayUrl).host;
-  });
-
-  after(async () => {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
+    return {
+      env: { NIXPORT_PACKAGE_SOURCE: `path:${set}`, NIXPORT_MAX_LAYERS: String(MAX_LAYERS) },
+    };
   });
 
   describe('when containerd HEADs a manifest by tag, then GETs it by digest', () => {
@@ -176,24 +164,16 @@ describe('registry behaviour users rely on', function () {
 
 describe('a build slower than the build timeout', function () {
   this.timeout(120_000);
-  let dir: string;
   let stack: Stack;
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nixport-timeout-'));
+  useStack('nixport-timeout-', (started) => ({ stack } = started), async (dir) => {
     const set = await writeFixtureSet(join(dir, 'set'), SLOW_BUILD_SECONDS);
-    stack = await startStack({
-      dataDir: join(dir, 'data'),
+    return {
       env: {
         NIXPORT_PACKAGE_SOURCE: `path:${set}`,
         NIXPORT_BUILD_TIMEOUT: String(BUILD_TIMEOUT_SECONDS),
       },
-    });
-  });
-
-  after(async () => {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
+    };
   });
 
   describe('when a pull waits longer than the timeout', () => {
